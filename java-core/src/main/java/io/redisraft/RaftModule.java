@@ -1,0 +1,112 @@
+package io.redisraft;
+
+import io.redisraft.bridge.MainThread;
+import io.redisraft.bridge.RedisApi;
+import io.redisraft.commands.Caller;
+import io.redisraft.commands.CommandRouter;
+import io.redisraft.commands.CommandTable;
+import io.redisraft.config.ConfigOption;
+import io.redisraft.config.EnvironmentCheck;
+import io.redisraft.config.RaftConfig;
+import io.redisraft.info.InfoSink;
+import io.redisraft.info.LogStatistics;
+import io.redisraft.info.RaftInfo;
+import io.redisraft.logging.LogRouting;
+import io.redisraft.logging.RedisLog;
+import io.redisraft.raft.RaftNode;
+import io.redisraft.snapshot.SnapshotInfoFields;
+import java.nio.file.Path;
+import org.apache.ratis.util.ExitUtils;
+
+/**
+ * The module's Java side, wired together once Redis has loaded the raft.* options.
+ * Every method here is called by the shim on the Redis main thread.
+ */
+public final class RaftModule {
+    /** slf4j-simple/trace flag "raftlib": Ratis debug output. */
+    private static final long TRACE_RAFTLIB = 4;
+
+    private final RedisApi redis;
+    private final MainThread mainThread;
+    private final RaftConfig config;
+    private final RaftNode node;
+    private final CommandRouter router;
+    private final RaftInfo info;
+
+    private RaftModule(RedisApi redis, MainThread mainThread, RaftConfig config) {
+        this.redis = redis;
+        this.mainThread = mainThread;
+        this.config = config;
+        Path dir = Path.of(redis.config("dir"));
+        int port = Integer.parseInt(redis.config("port"));
+        this.node = new RaftNode(config, redis, mainThread, dir, port);
+        config.setClusterMemberCheck(() -> node.identity() != null);
+        CommandTable table = CommandTable.load(redis, config.string(ConfigOption.IGNORED_COMMANDS));
+        table.publish(redis.shim());
+        this.router = new CommandRouter(redis, config, node, table);
+        this.info = new RaftInfo(node, new LogStatistics(node::division), redis.config("dbfilename"),
+                new SnapshotInfoFields());
+        config.addListener(this::configChanged);
+    }
+
+    /** After the options are loaded: checks the environment and builds the module. Throws if it cannot run. */
+    public static RaftModule start(RedisApi redis, MainThread mainThread, RaftConfig config) {
+        RedisLog.setLevel((int) config.number(ConfigOption.LOGLEVEL));
+        LogRouting.install(ratisDebug(config));
+        // Ratis must never end the process on a fatal error: Redis keeps running and says so.
+        ExitUtils.disableSystemExit();
+        System.setProperty("org.apache.ratis.thirdparty.io.netty.allocator.useCacheForAllThreads", "false");
+        String problem = EnvironmentCheck.check(redis);
+        if (problem != null) throw new IllegalStateException(problem);
+        return new RaftModule(redis, mainThread, config);
+    }
+
+    private static boolean ratisDebug(RaftConfig config) {
+        return (config.number(ConfigOption.TRACE) & TRACE_RAFTLIB) != 0
+                && config.number(ConfigOption.LOGLEVEL) == RedisLog.DEBUG;
+    }
+
+    private void configChanged(ConfigOption option) {
+        switch (option) {
+            case LOGLEVEL -> {
+                RedisLog.setLevel((int) config.number(ConfigOption.LOGLEVEL));
+                LogRouting.setLibraryDebug(ratisDebug(config));
+            }
+            case TRACE -> LogRouting.setLibraryDebug(ratisDebug(config));
+            case IGNORED_COMMANDS -> {
+                CommandTable table = CommandTable.load(redis, config.string(ConfigOption.IGNORED_COMMANDS));
+                table.publish(redis.shim());
+                router.setTable(table);
+            }
+            default -> { }
+        }
+    }
+
+    public void serverReady() {
+        node.recover();
+    }
+
+    public void shutdown() {
+        node.shutdown();
+    }
+
+    public void command(long ctx, long clientId, int contextFlags, byte[][] argv) {
+        router.handle(new Caller(ctx, clientId, contextFlags), argv);
+    }
+
+    public void clientDisconnected(long clientId) {
+        router.clientGone(clientId);
+    }
+
+    public void info(InfoSink sink) {
+        info.write(sink);
+    }
+
+    public void forkDone(int exitCode, int bySignal) {
+        RedisLog.verbose("fork child finished: exit " + exitCode + ", signal " + bySignal);
+    }
+
+    public MainThread mainThread() {
+        return mainThread;
+    }
+}

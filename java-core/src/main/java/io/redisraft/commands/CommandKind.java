@@ -1,0 +1,16 @@
+package io.redisraft.commands;
+
+/** How the module treats a client command. */
+public enum CommandKind {
+    /** Appended to the Raft log and applied on every node. */
+    WRITE,
+    /** Executed on the leader only, after a read barrier when raft.quorum-reads is on. */
+    READ,
+    /** Not intercepted: Redis runs it locally, as if the module were not there. */
+    PASSTHROUGH,
+    /** Refused with "not supported by RedisRaft". */
+    UNSUPPORTED,
+    MULTI,
+    EXEC,
+    DISCARD
+}

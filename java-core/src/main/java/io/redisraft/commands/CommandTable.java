@@ -1,0 +1,148 @@
+package io.redisraft.commands;
+
+import io.redisraft.bridge.RedisApi;
+import io.redisraft.bridge.Shim;
+import io.redisraft.resp.Resp;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one classification of client commands (write / read / not intercepted /
+ * unsupported / transaction control), built from Redis's own COMMAND table plus the
+ * rules below, and pushed to the shim's command filter. Commands with the
+ * "nondeterministic_output" tip are additionally refused inside log entries (e.g. in
+ * a Lua script), where every node must reach the same result.
+ */
+public final class CommandTable {
+    /** One command or "command|subcommand". */
+    public record Spec(String name, CommandKind kind, int arity, boolean denyOom, boolean nondeterministic) {
+        public boolean arityAccepts(int argc) {
+            return arity >= 0 ? argc == arity : argc >= -arity;
+        }
+    }
+
+    /** RedisRaft's unsupported commands, plus nondeterministic writes that would diverge the nodes. */
+    private static final Set<String> UNSUPPORTED = Set.of(
+            "sync", "psync", "reset", "bgrewriteaof", "slaveof", "replicaof", "debug", "save", "bgsave",
+            "failover", "select", "watch", "unwatch", "migrate", "spop",
+            "xadd", "xrange", "xrevrange", "xlen", "xread", "xreadgroup", "xgroup", "xsetid", "xack", "xpending",
+            "xclaim", "xautoclaim", "xinfo", "xdel", "xtrim");
+
+    /** Rules that COMMAND's flags do not give. */
+    private static final Map<String, CommandKind> RULES = Map.ofEntries(
+            Map.entry("multi", CommandKind.MULTI),
+            Map.entry("exec", CommandKind.EXEC),
+            Map.entry("discard", CommandKind.DISCARD),
+            // Scripts run on every node; the cache of loaded scripts must be the same everywhere.
+            Map.entry("eval", CommandKind.WRITE),
+            Map.entry("evalsha", CommandKind.WRITE),
+            Map.entry("fcall", CommandKind.WRITE),
+            Map.entry("script|load", CommandKind.WRITE),
+            Map.entry("script|flush", CommandKind.WRITE),
+            // Messages are published by the leader only (RedisRaft treats them as reads).
+            Map.entry("publish", CommandKind.READ),
+            Map.entry("spublish", CommandKind.READ),
+            Map.entry("pubsub", CommandKind.READ),
+            Map.entry("time", CommandKind.PASSTHROUGH));
+
+    private final Map<String, Spec> specs = new HashMap<>();
+    private final Set<String> ignored;
+
+    private CommandTable(Set<String> ignored) {
+        this.ignored = ignored;
+    }
+
+    /** Main thread: reads COMMAND from Redis. {@code ignoredCommands} is raft.ignored-commands. */
+    public static CommandTable load(RedisApi redis, String ignoredCommands) {
+        CommandTable table = new CommandTable(parseIgnored(ignoredCommands));
+        for (Resp info : redis.call("COMMAND").asList()) table.add(info, null);
+        return table;
+    }
+
+    private static Set<String> parseIgnored(String list) {
+        Set<String> names = new java.util.HashSet<>();
+        for (String n : list.split(",")) {
+            if (!n.isBlank()) names.add(n.trim().toLowerCase(Locale.ROOT));
+        }
+        return names;
+    }
+
+    /** Adds one entry of a COMMAND reply (and its subcommands). */
+    private void add(Resp info, Spec container) {
+        List<Resp> f = info.asList();
+        if (f.size() < 3) return;
+        String name = f.get(0).asText().toLowerCase(Locale.ROOT);
+        int arity = (int) ((Resp.Int) f.get(1)).value();
+        List<String> flags = f.get(2).asList().stream().map(Resp::asText).toList();
+        List<String> tips = f.size() > 7 ? f.get(7).asList().stream().map(Resp::asText).toList() : List.of();
+        Spec spec = new Spec(name, classify(name, flags, container), arity, flags.contains("denyoom"),
+                tips.contains("nondeterministic_output"));
+        specs.put(name, spec);
+        if (f.size() > 9) {
+            for (Resp sub : f.get(9).asList()) add(sub, spec);
+        }
+    }
+
+    private CommandKind classify(String name, List<String> flags, Spec container) {
+        String base = container == null ? name : container.name();
+        if (ignored.contains(name) || ignored.contains(base)) return CommandKind.PASSTHROUGH;
+        if (base.startsWith("raft")) return CommandKind.PASSTHROUGH; // this module's own commands
+        if (UNSUPPORTED.contains(base)) return CommandKind.UNSUPPORTED;
+        if (RULES.containsKey(name)) return RULES.get(name);
+        if (container != null && RULES.containsKey(base)) return RULES.get(base);
+        if (flags.contains("write")) return CommandKind.WRITE;
+        if (flags.contains("readonly")) return CommandKind.READ;
+        return CommandKind.PASSTHROUGH;
+    }
+
+    /** Main thread: looks up a command Redis did not list at start (e.g. of a module loaded later). */
+    public Spec learn(RedisApi redis, String name) {
+        for (Resp info : redis.call("COMMAND", "INFO", name).asList()) {
+            if (info instanceof Resp.Array a && a.items() != null) add(info, null);
+        }
+        return specs.get(name);
+    }
+
+    /** The spec of a command line (subcommand-aware), or null for a command Redis does not know. */
+    public Spec lookup(byte[][] argv) {
+        if (argv.length == 0) return null;
+        String name = lower(argv[0]);
+        Spec spec = specs.get(name);
+        if (spec != null && argv.length > 1) {
+            Spec sub = specs.get(name + "|" + lower(argv[1]));
+            if (sub != null) return sub;
+        }
+        return spec;
+    }
+
+    public static String lower(byte[] arg) {
+        return new String(arg, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+    }
+
+    /** Main thread: installs this table in the shim's command filter. */
+    public void publish(Shim shim) {
+        shim.rr_clear_command_flags();
+        for (Spec s : specs.values()) {
+            int flags = 0;
+            if (s.kind() != CommandKind.PASSTHROUGH) flags |= Shim.CMD_INTERCEPT;
+            if (s.nondeterministic()) flags |= Shim.CMD_NONDETERMINISTIC;
+            if (!s.name().contains("|") && hasDifferentSubcommands(s)) flags |= Shim.CMD_BY_SUBCOMMAND;
+            shim.rr_set_command_flags(s.name(), flags);
+        }
+    }
+
+    private boolean hasDifferentSubcommands(Spec container) {
+        String prefix = container.name() + "|";
+        for (Spec s : specs.values()) {
+            if (s.name().startsWith(prefix)
+                    && (s.kind() != container.kind() || s.nondeterministic() != container.nondeterministic())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,66 @@
+package io.redisraft.commands;
+
+import io.redisraft.bridge.RedisApi;
+import io.redisraft.bridge.Shim;
+import io.redisraft.raft.CommandCodec;
+import io.redisraft.raft.RaftNode;
+import io.redisraft.resp.Resp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.ratis.protocol.RaftPeer;
+
+/** RAFT.DEBUG: operator and test helpers, run on this node only. */
+final class DebugCommands {
+    private final RedisApi redis;
+    private final RaftNode node;
+    private final CommandTableHolder tables;
+
+    interface CommandTableHolder {
+        CommandTable table();
+    }
+
+    DebugCommands(RedisApi redis, RaftNode node, CommandTableHolder tables) {
+        this.redis = redis;
+        this.node = node;
+        this.tables = tables;
+    }
+
+    Resp debug(Caller caller, byte[][] argv) {
+        String sub = argv.length > 1 ? CommandTable.lower(argv[1]) : "";
+        switch (sub) {
+            case "exec":
+                return exec(caller, argv);
+            case "used_node_ids":
+                return usedNodeIds();
+            case "commandspec":
+                return commandSpec(argv);
+            default:
+                return Resp.error("ERR invalid debug subcommand");
+        }
+    }
+
+    /** RAFT.DEBUG EXEC cmd [args...]: runs the command on this node, bypassing Raft. */
+    private Resp exec(Caller caller, byte[][] argv) {
+        if (argv.length < 3) return Errors.wrongArity("raft.debug");
+        byte[][] command = Arrays.copyOfRange(argv, 2, argv.length);
+        byte[] unit = CommandCodec.encodeUnit(caller.resp3() ? CommandCodec.UNIT_RESP3 : 0, command);
+        redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT);
+        return null;
+    }
+
+    private Resp usedNodeIds() {
+        List<Resp> ids = new ArrayList<>();
+        List<RaftPeer> peers = new ArrayList<>(node.voters());
+        peers.addAll(node.listeners());
+        for (RaftPeer p : peers) ids.add(Resp.integer(Long.parseLong(p.getId().toString())));
+        return Resp.array(ids);
+    }
+
+    /** RAFT.DEBUG COMMANDSPEC cmd: how the module classifies a command (name of its kind). */
+    private Resp commandSpec(byte[][] argv) {
+        if (argv.length < 3) return Errors.wrongArity("raft.debug");
+        CommandTable.Spec spec = tables.table().lookup(Arrays.copyOfRange(argv, 2, argv.length));
+        return spec == null ? Resp.error("ERR unknown command") : Resp.bulk(spec.kind().name().toLowerCase());
+    }
+}

@@ -1,0 +1,171 @@
+package io.redisraft.info;
+
+import io.redisraft.raft.NodeIdentity;
+import io.redisraft.raft.RaftNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.raftlog.RaftLog;
+
+/**
+ * INFO raft: RedisRaft's sections and field names, filled from the node and its
+ * Ratis member. Fields without a meaning here keep RedisRaft's empty values.
+ */
+public final class RaftInfo {
+    public static final String VERSION = "0.1.0";
+
+    private final RaftNode node;
+    private final LogStatistics logStats;
+    private final String snapshotFilename;
+    private final SnapshotStatus snapshotStatus;
+
+    /** Snapshot figures; supplied by the snapshot package. */
+    public interface SnapshotStatus {
+        void write(InfoSink sink, Optional<RaftServer.Division> division);
+    }
+
+    public RaftInfo(RaftNode node, LogStatistics logStats, String snapshotFilename, SnapshotStatus snapshotStatus) {
+        this.node = node;
+        this.logStats = logStats;
+        this.snapshotFilename = snapshotFilename;
+        this.snapshotStatus = snapshotStatus;
+    }
+
+    public void write(InfoSink sink) {
+        Optional<RaftServer.Division> division = node.division();
+        sink.section("version");
+        sink.field("version", VERSION);
+        sink.field("git_sha1", "00000000");
+        general(sink, division);
+        log(sink, division);
+        sink.section("snapshot");
+        sink.field("snapshot_filename", snapshotFilename);
+        snapshotStatus.write(sink, division);
+        sink.section("clients");
+        sink.field("proxy_reqs", 0);
+        sink.field("proxy_failed_reqs", 0);
+        sink.field("proxy_failed_responses", 0);
+        sink.field("proxy_outstanding_reqs", 0);
+        sink.section("stats");
+        sink.field("appendreq_received", logStats.appendRequestsReceived());
+        sink.field("appendreq_with_entry_received", logStats.appendRequestsWithEntries());
+        sink.field("snapshotreq_received", logStats.snapshotRequestsReceived());
+        sink.field("exec_throttled", 0);
+        sink.field("num_sessions", 0);
+    }
+
+    private void general(InfoSink sink, Optional<RaftServer.Division> division) {
+        NodeIdentity id = node.identity();
+        sink.section("general");
+        sink.field("dbid", id == null ? "" : id.dbid());
+        sink.field("node_id", id == null ? 0 : id.nodeId());
+        sink.field("state", node.state().label());
+        if (division.isEmpty() || id == null) {
+            sink.field("role", "(none)");
+            sink.field("is_voting", "-");
+            sink.field("voted_for", -1);
+            sink.field("leader_id", -1);
+            sink.field("current_term", 0);
+            sink.field("num_nodes", 0);
+            sink.field("num_voting_nodes", 0);
+            return;
+        }
+        RaftServer.Division d = division.get();
+        RoleInfoProto role = d.getInfo().getRoleInfoProto();
+        List<RaftPeer> voters = node.voters();
+        List<RaftPeer> all = new ArrayList<>(voters);
+        all.addAll(node.listeners());
+        sink.field("role", roleName(role.getRole()));
+        sink.field("is_voting", voters.stream().anyMatch(p -> p.getId().equals(id.peerId())) ? "yes" : "no");
+        sink.field("voted_for", votedFor(d));
+        RaftPeerId leader = d.getInfo().getLeaderId();
+        sink.field("leader_id", leader == null ? -1 : Long.parseLong(leader.toString()));
+        sink.field("current_term", d.getInfo().getCurrentTerm());
+        sink.field("num_nodes", all.size());
+        sink.field("num_voting_nodes", voters.size());
+        long electionMs = d.properties().maxRpcTimeoutMs();
+        for (int i = 0; i < all.size(); i++) {
+            RaftPeer p = all.get(i);
+            if (p.getId().equals(id.peerId())) continue;
+            sink.field("node" + i, nodeLine(p, voters.contains(p), lastContactMs(role, p.getId()), electionMs));
+        }
+    }
+
+    private static String nodeLine(RaftPeer peer, boolean voting, long lastContactMs, long electionMs) {
+        String[] hostPort = splitAddress(peer.getClientAddress());
+        String state = lastContactMs < 0 ? "unknown" : lastContactMs <= electionMs ? "connected" : "disconnected";
+        return "id=" + peer.getId() + ",state=" + state + ",voting=" + (voting ? "yes" : "no") + ",addr="
+                + hostPort[0] + ",port=" + hostPort[1] + ",last_conn_secs="
+                + (lastContactMs < 0 ? -1 : lastContactMs / 1000) + ",conn_errors=0,conn_oks=" + (lastContactMs < 0 ? 0 : 1);
+    }
+
+    /** Milliseconds since this node last heard from the peer, or -1 if it does not track it. */
+    private static long lastContactMs(RoleInfoProto role, RaftPeerId peer) {
+        if (role.hasLeaderInfo()) {
+            for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+                if (RaftPeerId.valueOf(f.getId().getId()).equals(peer)) return f.getLastRpcElapsedTimeMs();
+            }
+        }
+        if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()) {
+            ServerRpcProto l = role.getFollowerInfo().getLeaderInfo();
+            if (RaftPeerId.valueOf(l.getId().getId()).equals(peer)) return l.getLastRpcElapsedTimeMs();
+        }
+        return -1;
+    }
+
+    private static String[] splitAddress(String address) {
+        int colon = address == null ? -1 : address.lastIndexOf(':');
+        if (colon < 0) return new String[] {address == null ? "" : address, "0"};
+        return new String[] {address.substring(0, colon), address.substring(colon + 1)};
+    }
+
+    private static long votedFor(RaftServer.Division d) {
+        try {
+            RaftPeerId v = d.getRaftStorage().getMetadataFile().getMetadata().getVotedFor();
+            return v == null || v.toString().isEmpty() ? -1 : Long.parseLong(v.toString());
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static String roleName(RaftPeerRole role) {
+        return switch (role) {
+            case LEADER -> "leader";
+            case FOLLOWER -> "follower";
+            case CANDIDATE -> "candidate";
+            case LISTENER -> "follower";
+            default -> role.name().toLowerCase();
+        };
+    }
+
+    private void log(InfoSink sink, Optional<RaftServer.Division> division) {
+        sink.section("log");
+        if (division.isEmpty()) {
+            for (String f : List.of("log_entries", "current_index", "commit_index", "last_applied_index", "file_size",
+                    "cache_memory_size", "cache_entries")) {
+                sink.field(f, 0);
+            }
+        } else {
+            RaftLog log = division.get().getRaftLog();
+            long last = log.getLastEntryTermIndex() == null ? 0 : log.getLastEntryTermIndex().getIndex();
+            long start = Math.max(log.getStartIndex(), 0);
+            sink.field("log_entries", last >= start && last > 0 ? last - start + 1 : 0);
+            sink.field("current_index", last);
+            sink.field("commit_index", Math.max(0, log.getLastCommittedIndex()));
+            sink.field("last_applied_index", Math.max(0, node.applier().appliedIndex()));
+            sink.field("file_size", logStats.fileSize());
+            sink.field("cache_memory_size", logStats.cacheBytes());
+            sink.field("cache_entries", logStats.cacheEntries());
+        }
+        sink.field("client_attached_entries", node.waitingClients());
+        sink.field("fsync_count", logStats.fsyncCount());
+        sink.field("fsync_max_microseconds", logStats.fsyncMaxMicros());
+        sink.field("fsync_avg_microseconds", logStats.fsyncAvgMicros());
+    }
+}

@@ -1,0 +1,88 @@
+package io.redisraft.raft;
+
+import io.redisraft.config.ConfigOption;
+import io.redisraft.config.HostPort;
+import io.redisraft.config.RaftConfig;
+import io.redisraft.logging.RedisLog;
+import io.redisraft.resp.Resp;
+import io.redisraft.resp.RespClient;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * RAFT.CLUSTER JOIN: talks RESP to the given cluster nodes until one (the leader,
+ * following -MOVED) adds this node, or raft.join-timeout passes. The cluster id is
+ * read from the first member's INFO raft; this node's Ratis server is started (with
+ * an empty membership) before it asks to be added, because the leader starts
+ * replicating to it as soon as the request is accepted.
+ */
+final class ClusterJoiner {
+    interface Starter {
+        void start(NodeIdentity identity) throws IOException;
+    }
+
+    private final RaftConfig config;
+    private final Function<String, NodeIdentity> identityFor;
+    private final Starter starter;
+    private NodeIdentity identity;
+
+    ClusterJoiner(RaftConfig config, Function<String, NodeIdentity> identityFor, Starter starter) {
+        this.config = config;
+        this.identityFor = identityFor;
+        this.starter = starter;
+    }
+
+    void join(List<HostPort> seeds) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + config.number(ConfigOption.JOIN_TIMEOUT);
+        int connectTimeout = (int) config.number(ConfigOption.CONNECTION_TIMEOUT);
+        long retryDelay = config.number(ConfigOption.RECONNECT_INTERVAL);
+        Deque<HostPort> candidates = new ArrayDeque<>(seeds);
+        String lastProblem = "no node answered";
+        while (System.currentTimeMillis() < deadline) {
+            HostPort target = candidates.pollFirst();
+            candidates.addLast(target);
+            int readTimeout = (int) Math.max(1000, deadline - System.currentTimeMillis());
+            try (RespClient c = RespClient.connect(target, connectTimeout, readTimeout,
+                    config.string(ConfigOption.CLUSTER_USER), config.string(ConfigOption.CLUSTER_PASSWORD))) {
+                if (identity == null) {
+                    String dbid = InfoFields.of(c.call("INFO", "raft")).get("raft_dbid");
+                    if (dbid == null || !NodeIdentity.isValidDbid(dbid)) {
+                        lastProblem = target + " is not a member of a cluster";
+                    } else {
+                        identity = identityFor.apply(dbid);
+                        starter.start(identity);
+                    }
+                }
+                if (identity != null) {
+                    Resp reply = c.call("RAFT.NODE", "ADD", Integer.toString(identity.nodeId()),
+                            identity.redisAddress().toString(), identity.raftAddress().toString());
+                    if (!reply.isError()) return;
+                    lastProblem = target + " answered " + reply.asText();
+                    HostPort leader = movedTarget(reply);
+                    if (leader != null) {
+                        candidates.remove(leader);
+                        candidates.addFirst(leader);
+                        continue;
+                    }
+                    if (reply.asText().contains("already been used")) throw new IOException(lastProblem);
+                }
+            } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().contains("already been used")) throw e;
+                lastProblem = "cannot talk to " + target + ": " + e.getMessage();
+            }
+            RedisLog.verbose("join: " + lastProblem + "; retrying");
+            Thread.sleep(retryDelay);
+        }
+        throw new IOException("join timed out: " + lastProblem);
+    }
+
+    private static HostPort movedTarget(Resp reply) {
+        String text = reply.asText();
+        if (!text.startsWith("MOVED ")) return null;
+        String[] parts = text.split(" ");
+        return parts.length >= 3 ? HostPort.parse(parts[2]) : null;
+    }
+}

@@ -1,0 +1,67 @@
+package io.redisraft.raft;
+
+import io.redisraft.bridge.RedisApi;
+import io.redisraft.bridge.RedisApi.BlockedClient;
+import io.redisraft.resp.Resp;
+import java.security.SecureRandom;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Clients of this node waiting for their command to be committed and applied.
+ * Each gets a sequence number that travels in the log entry (with this process's
+ * random {@link #origin()}), so the node that applies the entry knows whom to answer.
+ * Whoever removes a client from the map -- the apply path or a failure -- answers it,
+ * exactly once.
+ */
+public final class PendingReplies {
+    private final RedisApi redis;
+    private final long origin;
+    private final ConcurrentHashMap<Long, BlockedClient> waiting = new ConcurrentHashMap<>();
+    private long nextSequence = 1; // main thread only
+
+    public PendingReplies(RedisApi redis) {
+        this.redis = redis;
+        long o;
+        do {
+            o = new SecureRandom().nextLong();
+        } while (o == 0);
+        this.origin = o;
+    }
+
+    public long origin() {
+        return origin;
+    }
+
+    /** Main thread: registers a waiting client and returns its sequence number. */
+    public long register(BlockedClient client) {
+        long seq = nextSequence++;
+        waiting.put(seq, client);
+        return seq;
+    }
+
+    /** Main thread: the clients of units first..first+count-1 of an entry (0 where none waits here). */
+    public long[] take(long entryOrigin, long first, int count) {
+        long[] targets = new long[count];
+        if (entryOrigin != origin) return targets;
+        for (int i = 0; i < count; i++) {
+            BlockedClient c = waiting.remove(first + i);
+            if (c != null) targets[i] = c.handle();
+        }
+        return targets;
+    }
+
+    /** Any thread: answers a client with an error if it is still waiting. */
+    public void fail(long sequence, Resp error) {
+        BlockedClient c = waiting.remove(sequence);
+        if (c != null) redis.unblock(c, error);
+    }
+
+    /** Any thread: answers every waiting client with an error. */
+    public void failAll(Resp error) {
+        for (Long seq : waiting.keySet()) fail(seq, error);
+    }
+
+    public int size() {
+        return waiting.size();
+    }
+}

@@ -1,0 +1,46 @@
+package io.redisraft.raft;
+
+import io.redisraft.resp.Resp;
+import java.util.concurrent.CompletionException;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.ReadException;
+import org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
+
+/** Turns failed Ratis requests into the error replies RedisRaft clients expect. */
+final class RaftFailures {
+    static final Resp NOT_COMMITTED = Resp.error("TIMEOUT not committed yet");
+    static final Resp NO_LEADER = Resp.error("CLUSTERDOWN No raft leader");
+    static final Resp NO_READ_QUORUM = Resp.error("TIMEOUT no quorum for read");
+
+    private RaftFailures() {}
+
+    /** The failure of a request, or null if it succeeded. */
+    static Throwable failure(RaftClientReply reply, Throwable error) {
+        if (error != null) return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (reply == null) return new IllegalStateException("no reply");
+        return reply.isSuccess() ? null : reply.getException();
+    }
+
+    /**
+     * The reply for a write that failed. Only failures that happen before the entry
+     * reaches the log may say so; anything else might still be committed later, so the
+     * client is told the outcome is unknown.
+     */
+    static Resp forWrite(Throwable failure) {
+        if (failure instanceof LeaderNotReadyException) return NO_LEADER;
+        if (failure instanceof ResourceUnavailableException) {
+            return Resp.error("TRYAGAIN Raft write queue is full");
+        }
+        return NOT_COMMITTED;
+    }
+
+    /** Reads have no effect, so a failed read can always be redirected or retried. */
+    static Resp forRead(Throwable failure, Resp redirect) {
+        if (failure instanceof NotLeaderException) return redirect;
+        if (failure instanceof LeaderNotReadyException) return NO_LEADER;
+        if (failure instanceof ReadException) return NO_READ_QUORUM;
+        return NO_READ_QUORUM;
+    }
+}

@@ -1,0 +1,435 @@
+package io.redisraft.raft;
+
+import io.redisraft.bridge.MainThread;
+import io.redisraft.bridge.RedisApi;
+import io.redisraft.bridge.RedisApi.BlockedClient;
+import io.redisraft.config.ConfigOption;
+import io.redisraft.config.HostPort;
+import io.redisraft.config.RaftConfig;
+import io.redisraft.logging.RedisLog;
+import io.redisraft.resp.Resp;
+import io.redisraft.snapshot.SnapshotStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage.StartupOption;
+
+/**
+ * This node's membership in a Raft cluster: starting, joining and recovering the
+ * embedded Ratis server, deciding whether this node may serve a command, and handing
+ * commands to the write and read paths.
+ *
+ * Threads: methods documented "main thread" are called from Redis command handlers;
+ * slow work (starting Ratis, joining, stopping) runs on the "raft-control" thread.
+ */
+public final class RaftNode implements RedisStateMachine.Listener {
+    private static final Resp NO_CLUSTER = Resp.error("NOCLUSTER No Raft Cluster");
+    private static final Resp JOINING = Resp.error("NOCLUSTER No Raft Cluster (joining now)");
+    private static final Resp LOADING = Resp.error("LOADING Raft module is loading data");
+    private static final Resp REMOVED = Resp.error("NOCLUSTER This node was removed from the Raft cluster");
+    private static final int MAX_IN_FLIGHT_ENTRIES = 2;
+    private static final int MAX_UNITS_PER_ENTRY = 1024;
+
+    private final RaftConfig config;
+    private final RedisApi redis;
+    private final MainThread mainThread;
+    private final Path storageDir;
+    private final int redisPort;
+    private final PendingReplies pending;
+    private final EntryApplier applier;
+    private final ExecutorService control = daemonExecutor("raft-control");
+    private final ExecutorService readExecutor = daemonExecutor("raft-reads");
+    private final ScheduledExecutorService periodic = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "raft-periodic"));
+
+    private volatile NodeState state = NodeState.UNINITIALIZED;
+    private volatile NodeIdentity identity;
+    private volatile Running running;
+
+    /** The parts that exist while the Ratis server runs. */
+    private record Running(RaftServer server, RaftServer.Division division, RaftRequests requests,
+                           WriteBatcher writes, ReadBatcher reads, Membership membership) {}
+
+    public RaftNode(RaftConfig config, RedisApi redis, MainThread mainThread, Path redisDir, int redisPort) {
+        this.config = config;
+        this.redis = redis;
+        this.mainThread = mainThread;
+        this.storageDir = redisDir.resolve(config.string(ConfigOption.LOG_FILENAME));
+        this.redisPort = redisPort;
+        this.pending = new PendingReplies(redis);
+        this.applier = new EntryApplier(redis, pending);
+        long period = Math.max(10, config.number(ConfigOption.PERIODIC_INTERVAL));
+        periodic.scheduleWithFixedDelay(this::housekeeping, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    // ---- State ----
+
+    public NodeState state() {
+        return state;
+    }
+
+    public NodeIdentity identity() {
+        return identity;
+    }
+
+    public EntryApplier applier() {
+        return applier;
+    }
+
+    public int waitingClients() {
+        return pending.size();
+    }
+
+    /** The Ratis member, or empty while no server runs. */
+    public Optional<RaftServer.Division> division() {
+        Running r = running;
+        return r == null ? Optional.empty() : Optional.of(r.division());
+    }
+
+    public Path storageDir() {
+        return storageDir;
+    }
+
+    // ---- Life cycle ----
+
+    /** Main thread, once Redis has loaded its data: rejoin the cluster this node belongs to, if any. */
+    public void recover() {
+        NodeIdentity stored;
+        try {
+            stored = NodeIdentity.load(storageDir);
+        } catch (IOException e) {
+            RedisLog.warning("cannot read the node identity in " + storageDir + ": " + e.getMessage()
+                    + "; the node stays out of any cluster");
+            return;
+        }
+        if (stored == null) {
+            RedisLog.notice("not part of a Raft cluster yet: use RAFT.CLUSTER INIT or RAFT.CLUSTER JOIN");
+            return;
+        }
+        identity = stored;
+        state = NodeState.LOADING;
+        RedisLog.notice("rejoining cluster " + stored.dbid() + " as node " + stored.nodeId());
+        control.execute(() -> {
+            try {
+                start(stored, RaftGroup.valueOf(stored.groupId()), StartupOption.RECOVER);
+                state = NodeState.UP;
+            } catch (Exception e) {
+                RedisLog.warning("cannot start Raft from " + storageDir + ": " + RedisLog.describe(e));
+                state = NodeState.UNINITIALIZED;
+                identity = null;
+            }
+        });
+    }
+
+    /** Main thread: RAFT.CLUSTER INIT. The reply is delivered from another thread. */
+    public void init(String dbid, Consumer<Resp> reply) {
+        NodeIdentity id = newIdentity(dbid);
+        identity = id;
+        state = NodeState.JOINING;
+        control.execute(() -> {
+            try {
+                prepareEmptyStorage();
+                id.store(storageDir);
+                start(id, RaftGroup.valueOf(id.groupId(), id.peer()), StartupOption.FORMAT);
+                state = NodeState.UP;
+                awaitLeadership(config.number(ConfigOption.ELECTION_TIMEOUT) * 10);
+                RedisLog.notice("initialised cluster " + dbid + " as node " + id.nodeId());
+                reply.accept(Resp.simple("OK " + dbid));
+            } catch (Exception e) {
+                RedisLog.warning("RAFT.CLUSTER INIT failed: " + RedisLog.describe(e));
+                abandon();
+                reply.accept(Resp.error("ERR failed to initialize cluster: " + e.getMessage()));
+            }
+        });
+    }
+
+    /** Main thread: RAFT.CLUSTER JOIN. The reply is delivered from another thread. */
+    public void join(List<HostPort> seeds, Consumer<Resp> reply) {
+        state = NodeState.JOINING;
+        control.execute(() -> {
+            ClusterJoiner joiner = new ClusterJoiner(config, this::newIdentity, this::startAsJoiner);
+            try {
+                prepareEmptyStorage();
+                joiner.join(seeds);
+                state = NodeState.UP;
+                RedisLog.notice("joined cluster " + identity.dbid() + " as node " + identity.nodeId());
+                reply.accept(Resp.OK);
+            } catch (Exception e) {
+                RedisLog.warning("RAFT.CLUSTER JOIN failed: " + e.getMessage());
+                abandon();
+                reply.accept(Resp.error("ERR failed to connect to cluster for join, please check logs"));
+            }
+        });
+    }
+
+    private void startAsJoiner(NodeIdentity id) throws IOException {
+        identity = id;
+        id.store(storageDir);
+        RaftPeer self = RaftPeer.newBuilder(id.peer()).setStartupRole(RaftPeerRole.LISTENER).build();
+        start(id, RaftGroup.valueOf(id.groupId(), self), StartupOption.FORMAT);
+    }
+
+    /** Main thread, on Redis shutdown. Bounded: Redis exits right after. */
+    public void shutdown() {
+        periodic.shutdownNow();
+        Running r = running;
+        running = null;
+        if (r == null) return;
+        r.writes().close();
+        try {
+            control.submit(() -> {
+                r.server().close();
+                return null;
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            RedisLog.warning("Raft server did not stop in time: " + e);
+        }
+    }
+
+    private void start(NodeIdentity id, RaftGroup group, StartupOption option) throws IOException {
+        HostPort raftAddress = id.raftAddress();
+        RaftProperties properties = RatisProperties.build(config, storageDir.toFile(), raftAddress.host(),
+                raftAddress.port());
+        SnapshotStore snapshots = new SnapshotStore();
+        RedisStateMachine sm = new RedisStateMachine(mainThread, applier, snapshots, this);
+        RaftServer server = RaftServer.newBuilder()
+                .setServerId(id.peerId())
+                .setGroup(group)
+                .setStateMachine(sm)
+                .setProperties(properties)
+                .setOption(option)
+                .build();
+        server.start();
+        RaftServer.Division division = server.getDivision(group.getGroupId());
+        RaftRequests requests = new RaftRequests(server, group.getGroupId());
+        WriteBatcher writes = new WriteBatcher(requests, pending, MAX_IN_FLIGHT_ENTRIES,
+                RatisProperties.entryLimit(config) - 1024, MAX_UNITS_PER_ENTRY);
+        ReadBatcher reads = new ReadBatcher(requests, redis, mainThread, readExecutor, this::redirect);
+        running = new Running(server, division, requests, writes, reads, new Membership(requests, division));
+        RedisLog.notice("Raft server started: node " + id.nodeId() + ", Raft RPC on " + raftAddress);
+    }
+
+    /** Stops a server that was being set up and forgets the cluster (failed INIT/JOIN). */
+    private void abandon() {
+        Running r = running;
+        running = null;
+        if (r != null) {
+            r.writes().close();
+            try {
+                r.server().close();
+            } catch (IOException e) {
+                RedisLog.warning("closing Raft server: " + e.getMessage());
+            }
+        }
+        identity = null;
+        state = NodeState.UNINITIALIZED;
+        try {
+            deleteStorage();
+        } catch (IOException e) {
+            RedisLog.warning("cannot clean " + storageDir + ": " + e.getMessage());
+        }
+    }
+
+    private void prepareEmptyStorage() throws IOException {
+        if (Files.exists(storageDir) && !Files.isDirectory(storageDir)) {
+            throw new IOException(storageDir + " exists and is not a directory (raft.log-filename names the Raft log directory)");
+        }
+        deleteStorage();
+        Files.createDirectories(storageDir);
+    }
+
+    private void deleteStorage() throws IOException {
+        if (!Files.exists(storageDir)) return;
+        try (Stream<Path> files = Files.walk(storageDir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private void awaitLeadership(long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline && !isLeaderReady()) Thread.sleep(20);
+    }
+
+    private NodeIdentity newIdentity(String dbid) {
+        int nodeId = (int) config.number(ConfigOption.ID);
+        if (nodeId == 0) nodeId = 1 + new SecureRandom().nextInt(Integer.MAX_VALUE - 1);
+        HostPort redisAddress = advertisedAddress();
+        int rpcPort = (int) config.number(ConfigOption.RPC_PORT);
+        if (rpcPort == 0) rpcPort = defaultRaftPort(redisPort);
+        return new NodeIdentity(dbid, nodeId, redisAddress, new HostPort(redisAddress.host(), rpcPort));
+    }
+
+    /** The rule for the Raft port when raft.rpc-port is 0: Redis port + 10000 (or - 10000 if that overflows). */
+    public static int defaultRaftPort(int redisPort) {
+        return redisPort + 10000 <= 65535 ? redisPort + 10000 : redisPort - 10000;
+    }
+
+    private HostPort advertisedAddress() {
+        String configured = config.string(ConfigOption.ADDR);
+        if (!configured.isEmpty()) return HostPort.parse(configured);
+        return new HostPort(NetworkAddresses.firstNonLoopback(), redisPort);
+    }
+
+    // ---- Serving commands (main thread) ----
+
+    /** Null if this node may serve client commands now, else the error to reply. */
+    public Resp refusal() {
+        switch (state) {
+            case UNINITIALIZED:
+                return NO_CLUSTER;
+            case JOINING:
+                return JOINING;
+            case LOADING:
+                return LOADING;
+            case REMOVED:
+                return REMOVED;
+            default:
+                break;
+        }
+        Running r = running;
+        if (r == null) return RaftFailures.NO_LEADER;
+        if (!r.division().getInfo().isLeader()) return redirect();
+        if (!r.division().getInfo().isLeaderReady()) return RaftFailures.NO_LEADER;
+        return null;
+    }
+
+    /** MOVED to the leader's Redis address, or CLUSTERDOWN when there is no known leader. */
+    public Resp redirect() {
+        return leaderRedisAddress().map(a -> Resp.error("MOVED 0 " + a)).orElse(RaftFailures.NO_LEADER);
+    }
+
+    public Optional<String> leaderRedisAddress() {
+        Running r = running;
+        if (r == null) return Optional.empty();
+        RaftPeerId leader = r.division().getInfo().getLeaderId();
+        if (leader == null) return Optional.empty();
+        return r.membership().peer(leader).map(RaftPeer::getClientAddress);
+    }
+
+    public boolean isLeaderReady() {
+        Running r = running;
+        return r != null && r.division().getInfo().isLeader() && r.division().getInfo().isLeaderReady();
+    }
+
+    public long maxUnitBytes() {
+        return RatisProperties.entryLimit(config) - 1024 - LogEntry.HEADER_SIZE;
+    }
+
+    /** Main thread: replicate a unit; its client is answered when the entry is applied. */
+    public void write(byte[] unit, BlockedClient client) {
+        Running r = running;
+        long seq = pending.register(client);
+        if (r == null) pending.fail(seq, RaftFailures.NO_LEADER);
+        else r.writes().submit(seq, unit);
+    }
+
+    /** Main thread: run a read-only unit after a ReadIndex round. */
+    public void read(byte[] unit, BlockedClient client) {
+        Running r = running;
+        if (r == null) redis.unblock(client, RaftFailures.NO_LEADER);
+        else r.reads().submit(unit, client);
+    }
+
+    // ---- Membership (leader) ----
+
+    public CompletableFuture<Void> addNode(int nodeId, HostPort redisAddress, HostPort raftAddress) {
+        return withRunning(r -> r.membership().addListener(NodeIdentity.peer(nodeId, redisAddress, raftAddress)));
+    }
+
+    public CompletableFuture<Void> removeNode(int nodeId) {
+        return withRunning(r -> r.membership().remove(RaftPeerId.valueOf(Integer.toString(nodeId))));
+    }
+
+    public boolean isMember(int nodeId) {
+        Running r = running;
+        return r != null && r.membership().peer(RaftPeerId.valueOf(Integer.toString(nodeId))).isPresent();
+    }
+
+    public CompletableFuture<Void> transferLeadership(RaftPeerId target, long timeoutMs) {
+        return withRunning(r -> r.requests().transferLeadership(target, timeoutMs).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                Throwable e = reply.getException();
+                throw new IllegalStateException(e == null ? "transfer failed" : e.getMessage(), e);
+            }
+            return null;
+        }));
+    }
+
+    /** The voting peers and listeners, for INFO and RAFT.TRANSFER_LEADER. */
+    public List<RaftPeer> voters() {
+        Running r = running;
+        return r == null ? List.of() : r.membership().voters();
+    }
+
+    public List<RaftPeer> listeners() {
+        Running r = running;
+        return r == null ? List.of() : r.membership().listeners();
+    }
+
+    private <T> CompletableFuture<T> withRunning(java.util.function.Function<Running, CompletableFuture<T>> action) {
+        Running r = running;
+        if (r == null) return CompletableFuture.failedFuture(new IllegalStateException("Raft is not running"));
+        return action.apply(r);
+    }
+
+    private void housekeeping() {
+        try {
+            Running r = running;
+            if (r != null && r.division().getInfo().isLeader()) r.membership().promoteCaughtUpListeners();
+        } catch (Throwable t) {
+            RedisLog.verbose("housekeeping: " + t);
+        }
+    }
+
+    // ---- Ratis notifications ----
+
+    @Override
+    public void leaderChanged(RaftPeerId leaderId) {
+        NodeIdentity id = identity;
+        if (leaderId == null) RedisLog.notice("no Raft leader");
+        else if (id != null && leaderId.equals(id.peerId())) RedisLog.notice("this node is now the Raft leader");
+        else RedisLog.verbose("the Raft leader is now node " + leaderId);
+    }
+
+    @Override
+    public void configurationChanged() {
+        Running r = running;
+        if (r != null) RedisLog.verbose("cluster membership: voters " + r.membership().voters().size()
+                + ", non-voting " + r.membership().listeners().size());
+    }
+
+    @Override
+    public void memberShutdown(boolean removed) {
+        if (state != NodeState.UP) return;
+        RedisLog.notice("this node was removed from the Raft cluster: it no longer serves commands; "
+                + "delete " + storageDir + " and join again to make it a member");
+        state = NodeState.REMOVED;
+        pending.failAll(REMOVED);
+    }
+
+    private static ExecutorService daemonExecutor(String name) {
+        return Executors.newSingleThreadExecutor(r -> daemon(r, name));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

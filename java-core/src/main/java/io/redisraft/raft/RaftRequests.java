@@ -1,0 +1,85 @@
+package io.redisraft.raft;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+/**
+ * Submits requests to the local Ratis server directly (no network hop, no RaftClient).
+ * Note that Ratis blocks the caller until a write is appended to the local log, so
+ * callers use their own threads, never the Redis main thread.
+ */
+final class RaftRequests {
+    private final RaftServer server;
+    private final RaftGroupId groupId;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callId = new AtomicLong();
+
+    RaftRequests(RaftServer server, RaftGroupId groupId) {
+        this.server = server;
+        this.groupId = groupId;
+    }
+
+    CompletableFuture<RaftClientReply> write(byte[] payload) {
+        return submit(UnsafeByteOperations.unsafeWrap(payload), RaftClientRequest.writeRequestType());
+    }
+
+    /** Completes once this node's state reflects every write committed before the call (ReadIndex). */
+    CompletableFuture<RaftClientReply> readBarrier() {
+        return submit(ByteString.EMPTY, RaftClientRequest.readRequestType());
+    }
+
+    /** Leader only: replaces the membership (voters and non-voting listeners). */
+    CompletableFuture<RaftClientReply> setConfiguration(List<RaftPeer> voters, List<RaftPeer> listeners) {
+        SetConfigurationRequest request = new SetConfigurationRequest(clientId, server.getId(), groupId,
+                callId.incrementAndGet(), SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(voters)
+                        .setListenersInNewConf(listeners)
+                        .build());
+        try {
+            return server.setConfigurationAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Leader only: hands leadership to {@code target}. */
+    CompletableFuture<RaftClientReply> transferLeadership(RaftPeerId target, long timeoutMs) {
+        TransferLeadershipRequest request = new TransferLeadershipRequest(clientId, server.getId(), groupId,
+                callId.incrementAndGet(), target, timeoutMs);
+        try {
+            return server.transferLeadershipAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<RaftClientReply> submit(ByteString data, RaftClientRequest.Type type) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId)
+                .setServerId(server.getId())
+                .setGroupId(groupId)
+                .setCallId(callId.incrementAndGet())
+                .setMessage(Message.valueOf(data))
+                .setType(type)
+                .build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

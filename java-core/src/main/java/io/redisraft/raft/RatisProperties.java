@@ -1,0 +1,99 @@
+package io.redisraft.raft;
+
+import io.redisraft.config.ConfigOption;
+import io.redisraft.config.RaftConfig;
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Maps raft.* options onto Ratis settings (the table is in the README):
+ * <ul>
+ * <li>election-timeout E: election timeout between E and 2E; Ratis derives
+ *     heartbeats from it (every E/2).</li>
+ * <li>request-timeout: an AppendEntries left unanswered this long (at least E) is
+ *     sent again (Ratis rpc.request.timeout).</li>
+ * <li>response-timeout: how long a quorum read waits for its read index to be
+ *     applied (Ratis read.timeout), and the catch-up window of a joining node.</li>
+ * <li>periodic-interval: Ratis's retry sleep; also the period of this module's
+ *     housekeeping.</li>
+ * <li>connection-timeout: node-to-node RESP connections and snapshot chunk requests.</li>
+ * <li>append-req-max-count / -size: AppendEntries in flight per follower / bytes per
+ *     AppendEntries; snapshot-req-max-count / -size: the same for snapshot chunks.</li>
+ * <li>log-fsync no: entries count as written before fsync completes.</li>
+ * </ul>
+ * The settings are read when the Raft server starts.
+ */
+public final class RatisProperties {
+    /** Largest log entry (and AppendEntries message) unless append-req-max-size is larger. */
+    static final long MIN_ENTRY_LIMIT = 8L << 20;
+
+    private RatisProperties() {}
+
+    public static long entryLimit(RaftConfig config) {
+        return Math.max(MIN_ENTRY_LIMIT, config.number(ConfigOption.APPEND_REQ_MAX_SIZE));
+    }
+
+    public static RaftProperties build(RaftConfig config, File storageDir, String bindHost, int port) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
+        GrpcConfigKeys.Server.setHost(p, bindHost);
+        GrpcConfigKeys.Server.setPort(p, port);
+
+        long election = config.number(ConfigOption.ELECTION_TIMEOUT);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(election));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(2 * election));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(Math.max(election, config.number(ConfigOption.REQUEST_TIMEOUT))));
+        RaftServerConfigKeys.Rpc.setSleepTime(p, ms(config.number(ConfigOption.PERIODIC_INTERVAL)));
+        // A paused process (SIGSTOP, long GC) must come back as a member, never close itself.
+        RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(365, TimeUnit.DAYS));
+
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setTimeout(p, ms(Math.max(config.number(ConfigOption.RESPONSE_TIMEOUT), 2 * election)));
+
+        long entryLimit = entryLimit(config);
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entryLimit));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryLimit + 64));
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(entryLimit + (2L << 20)));
+        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p,
+                (int) Math.max(2, config.number(ConfigOption.APPEND_REQ_MAX_COUNT)));
+
+        RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !config.flag(ConfigOption.LOG_FSYNC));
+        // No METADATA entry per commit: one Raft entry per batch of commands is enough.
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        long maxFile = config.number(ConfigOption.LOG_MAX_FILE_SIZE);
+        long segment = Math.max(256L << 10, Math.min(32L << 20, maxFile / 4));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segment));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(segment, 4L << 20)));
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p,
+                SizeInBytes.valueOf(Math.max(segment, config.number(ConfigOption.LOG_MAX_CACHE_SIZE))));
+        RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p,
+                SizeInBytes.valueOf(config.number(ConfigOption.SNAPSHOT_REQ_MAX_SIZE)));
+        GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p,
+                (int) config.number(ConfigOption.SNAPSHOT_REQ_MAX_COUNT));
+        GrpcConfigKeys.Server.setInstallSnapshotRequestTimeout(p,
+                ms(Math.max(config.number(ConfigOption.CONNECTION_TIMEOUT), 2 * election)));
+        // Snapshots are taken by the module (fork + RDB), never by Ratis on its own.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, false);
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, 1);
+
+        // A joining node may need a whole snapshot before it counts as caught up.
+        RaftServerConfigKeys.setStagingTimeout(p,
+                ms(Math.max(config.number(ConfigOption.JOIN_TIMEOUT), 6 * election)));
+        return p;
+    }
+
+    private static TimeDuration ms(long millis) {
+        return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,114 @@
+package io.redisraft.raft;
+
+import io.redisraft.logging.RedisLog;
+import io.redisraft.resp.Resp;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns client writes into Raft log entries. A write is submitted at once when fewer
+ * than {@code maxInFlight} entries are on their way; otherwise it waits, and every
+ * write that arrived meanwhile goes into the next entry together (bounded by count
+ * and bytes). So a lone command is never delayed and a busy node appends few, large
+ * entries. Each client still gets its own reply when the entry is applied.
+ */
+final class WriteBatcher {
+    private record Item(long sequence, byte[] unit) {}
+
+    private final RaftRequests requests;
+    private final PendingReplies pending;
+    private final int maxInFlight;
+    private final long maxEntryBytes;
+    private final int maxUnits;
+    private final ArrayDeque<Item> queue = new ArrayDeque<>();
+    private final Thread submitter;
+    private int inFlight;
+    private boolean closed;
+
+    WriteBatcher(RaftRequests requests, PendingReplies pending, int maxInFlight, long maxEntryBytes, int maxUnits) {
+        this.requests = requests;
+        this.pending = pending;
+        this.maxInFlight = maxInFlight;
+        this.maxEntryBytes = maxEntryBytes;
+        this.maxUnits = maxUnits;
+        this.submitter = new Thread(this::run, "raft-write-batcher");
+        this.submitter.setDaemon(true);
+        this.submitter.start();
+    }
+
+    /** Largest unit that fits in an entry. */
+    long maxUnitBytes() {
+        return maxEntryBytes - LogEntry.HEADER_SIZE;
+    }
+
+    /** Main thread: queues a unit whose client is registered under {@code sequence}. */
+    synchronized void submit(long sequence, byte[] unit) {
+        if (closed) {
+            pending.fail(sequence, RaftFailures.NO_LEADER);
+            return;
+        }
+        queue.add(new Item(sequence, unit));
+        notifyAll();
+    }
+
+    synchronized int queued() {
+        return queue.size();
+    }
+
+    void close() {
+        List<Item> dropped;
+        synchronized (this) {
+            closed = true;
+            dropped = new ArrayList<>(queue);
+            queue.clear();
+            notifyAll();
+        }
+        for (Item i : dropped) pending.fail(i.sequence(), RaftFailures.NO_LEADER);
+    }
+
+    private synchronized List<Item> nextBatch() throws InterruptedException {
+        while (!closed && (queue.isEmpty() || inFlight >= maxInFlight)) wait();
+        if (closed) return null;
+        List<Item> batch = new ArrayList<>();
+        long bytes = LogEntry.HEADER_SIZE;
+        while (!queue.isEmpty() && batch.size() < maxUnits) {
+            Item next = queue.peek();
+            if (!batch.isEmpty() && bytes + next.unit().length > maxEntryBytes) break;
+            bytes += next.unit().length;
+            batch.add(queue.poll());
+        }
+        inFlight++;
+        return batch;
+    }
+
+    private synchronized void entryDone() {
+        inFlight--;
+        notifyAll();
+    }
+
+    private void run() {
+        try {
+            List<Item> batch;
+            while ((batch = nextBatch()) != null) {
+                List<byte[]> units = new ArrayList<>(batch.size());
+                for (Item i : batch) units.add(i.unit());
+                byte[] payload = LogEntry.encode(pending.origin(), batch.get(0).sequence(), units);
+                List<Item> sent = batch;
+                requests.write(payload).whenComplete((reply, error) -> {
+                    entryDone();
+                    Throwable failure = RaftFailures.failure(reply, error);
+                    if (failure != null) {
+                        RedisLog.verbose("write not committed: " + failure);
+                        Resp answer = RaftFailures.forWrite(failure);
+                        for (Item i : sent) pending.fail(i.sequence(), answer);
+                    }
+                });
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            RedisLog.warning("write batcher stopped: " + RedisLog.describe(t));
+        }
+    }
+}
