@@ -43,7 +43,7 @@ public final class RaftModule {
         config.setClusterMemberCheck(() -> node.identity() != null);
         CommandTable table = CommandTable.load(redis, config.string(ConfigOption.IGNORED_COMMANDS));
         table.publish(redis.shim());
-        this.router = new CommandRouter(redis, config, node, table);
+        this.router = new CommandRouter(redis, mainThread, config, node, table);
         this.info = new RaftInfo(node, new LogStatistics(node::division), redis.config("dbfilename"),
                 new SnapshotInfoFields());
         config.addListener(this::configChanged);

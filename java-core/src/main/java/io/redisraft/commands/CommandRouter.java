@@ -1,5 +1,6 @@
 package io.redisraft.commands;
 
+import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.raft.RaftNode;
@@ -14,12 +15,12 @@ public final class CommandRouter {
     private final ClusterCommands cluster;
     private final DebugCommands debug;
 
-    public CommandRouter(RedisApi redis, RaftConfig config, RaftNode node, CommandTable table) {
+    public CommandRouter(RedisApi redis, MainThread mainThread, RaftConfig config, RaftNode node, CommandTable table) {
         this.redis = redis;
         this.table = table;
         this.client = new ClientCommands(redis, config, node, table);
         this.cluster = new ClusterCommands(redis, config, node);
-        this.debug = new DebugCommands(redis, node, () -> this.table);
+        this.debug = new DebugCommands(redis, mainThread, node, () -> this.table);
     }
 
     /** Replaces the command table (raft.ignored-commands changed). */

@@ -1,5 +1,7 @@
 package io.redisraft.commands;
 
+import io.redisraft.bridge.HandoffCheck;
+import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
 import io.redisraft.raft.CommandCodec;
@@ -13,6 +15,7 @@ import org.apache.ratis.protocol.RaftPeer;
 /** RAFT.DEBUG: operator and test helpers, run on this node only. */
 final class DebugCommands {
     private final RedisApi redis;
+    private final MainThread mainThread;
     private final RaftNode node;
     private final CommandTableHolder tables;
 
@@ -20,8 +23,9 @@ final class DebugCommands {
         CommandTable table();
     }
 
-    DebugCommands(RedisApi redis, RaftNode node, CommandTableHolder tables) {
+    DebugCommands(RedisApi redis, MainThread mainThread, RaftNode node, CommandTableHolder tables) {
         this.redis = redis;
+        this.mainThread = mainThread;
         this.node = node;
         this.tables = tables;
     }
@@ -35,6 +39,8 @@ final class DebugCommands {
                 return usedNodeIds();
             case "commandspec":
                 return commandSpec(argv);
+            case "handoff":
+                return handoff(caller, argv);
             default:
                 return Resp.error("ERR invalid debug subcommand");
         }
@@ -46,6 +52,20 @@ final class DebugCommands {
         byte[][] command = Arrays.copyOfRange(argv, 2, argv.length);
         byte[] unit = CommandCodec.encodeUnit(caller.resp3() ? CommandCodec.UNIT_RESP3 : 0, command);
         redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT);
+        return null;
+    }
+
+    /** RAFT.DEBUG HANDOFF n: checks the Java-to-main-thread hand-off (see HandoffCheck). */
+    private Resp handoff(Caller caller, byte[][] argv) {
+        int n;
+        try {
+            n = argv.length == 3 ? Integer.parseInt(Errors.text(argv[2])) : -1;
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n <= 0) return Resp.error("ERR usage: RAFT.DEBUG HANDOFF <tasks per thread>");
+        RedisApi.BlockedClient client = redis.block(caller.ctx());
+        HandoffCheck.run(mainThread, n, reply -> redis.unblock(client, reply));
         return null;
     }
 

@@ -416,7 +416,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     @Override
     public void memberShutdown(boolean removed) {
-        if (state != NodeState.UP) return;
+        if (!removed || state != NodeState.UP) return;
         RedisLog.notice("this node was removed from the Raft cluster: it no longer serves commands; "
                 + "delete " + storageDir + " and join again to make it a member");
         state = NodeState.REMOVED;

@@ -1,0 +1,146 @@
+package io.redisraft.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** A Raft cluster of {@link RedisNode}s on 127.0.0.1. */
+public final class RaftCluster {
+    public static final Duration READY = Duration.ofSeconds(30);
+    public static final Duration CONVERGE = Duration.ofSeconds(60);
+
+    private final Servers servers;
+    private final String[] extraArgs;
+    private final List<RedisNode> nodes = new ArrayList<>();
+    private String dbid;
+
+    RaftCluster(Servers servers, String[] extraArgs) {
+        this.servers = servers;
+        this.extraArgs = extraArgs;
+    }
+
+    public List<RedisNode> nodes() {
+        return nodes;
+    }
+
+    public RedisNode node(int i) {
+        return nodes.get(i);
+    }
+
+    public String dbid() {
+        return dbid;
+    }
+
+    /** Starts a new node and makes it a member: INIT for the first, JOIN via the others afterwards. */
+    public RedisNode addNode(String... moreArgs) {
+        String[] args = new String[extraArgs.length + moreArgs.length];
+        System.arraycopy(extraArgs, 0, args, 0, extraArgs.length);
+        System.arraycopy(moreArgs, 0, args, extraArgs.length, moreArgs.length);
+        RedisNode n = servers.node(args).start().awaitReady(READY);
+        if (nodes.isEmpty()) {
+            Object reply = n.call("RAFT.CLUSTER", "INIT");
+            if (!(reply instanceof String s) || !s.startsWith("OK ")) throw new IllegalStateException("INIT: " + reply);
+            dbid = s.substring(3);
+        } else {
+            join(n);
+        }
+        nodes.add(n);
+        return n;
+    }
+
+    /** Makes a started node join through the current members. */
+    public void join(RedisNode n) {
+        List<String> cmd = new ArrayList<>(List.of("RAFT.CLUSTER", "JOIN"));
+        for (RedisNode m : nodes) if (m.isRunning() && m != n) cmd.add(m.address());
+        Object reply = n.call(cmd.toArray(new String[0]));
+        assertEquals("OK", reply, () -> "JOIN of " + n + "\n" + n.logTail(40));
+    }
+
+    /** Waits until exactly one running node is leader and every running node knows it; returns it. */
+    public RedisNode awaitLeader() {
+        return awaitLeader(READY);
+    }
+
+    public RedisNode awaitLeader(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            RedisNode leader = currentLeader();
+            if (leader != null) return leader;
+            RedisNode.sleep(100);
+        }
+        throw new IllegalStateException("no leader within " + timeout + "\n" + describe());
+    }
+
+    /** The leader if all running nodes agree on it and it accepts writes, else null. */
+    public RedisNode currentLeader() {
+        RedisNode leader = null;
+        String leaderId = null;
+        for (RedisNode n : running()) {
+            Map<String, String> info;
+            try {
+                info = n.info();
+            } catch (Exception e) {
+                return null;
+            }
+            if ("leader".equals(info.get("raft_role"))) {
+                if (leader != null) return null;
+                leader = n;
+            }
+            String id = info.get("raft_leader_id");
+            if (leaderId == null) leaderId = id;
+            else if (!leaderId.equals(id)) return null;
+        }
+        if (leader == null || !leaderId.equals(leader.info("raft_node_id"))) return null;
+        return leader;
+    }
+
+    public List<RedisNode> running() {
+        List<RedisNode> up = new ArrayList<>();
+        for (RedisNode n : nodes) if (n.isRunning()) up.add(n);
+        return up;
+    }
+
+    /** Waits until every running node has applied everything the leader committed. */
+    public void awaitConverged() {
+        RedisNode leader = awaitLeader();
+        long commit = Long.parseLong(leader.info("raft_commit_index"));
+        awaitTrue(CONVERGE, () -> running().stream().allMatch(
+                n -> Long.parseLong(n.info("raft_last_applied_index")) >= commit), "nodes to apply index " + commit);
+    }
+
+    public static void awaitTrue(Duration timeout, BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.getAsBoolean()) return;
+            } catch (RuntimeException e) {
+                // a node may be restarting; keep polling
+            }
+            RedisNode.sleep(100);
+        }
+        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
+    }
+
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (RedisNode n : nodes) {
+            sb.append(n).append(n.isRunning() ? "" : " (down)");
+            if (n.isRunning()) {
+                try {
+                    Map<String, String> i = n.info();
+                    sb.append(" state=").append(i.get("raft_state")).append(" role=").append(i.get("raft_role"))
+                            .append(" leader=").append(i.get("raft_leader_id")).append(" term=")
+                            .append(i.get("raft_current_term"));
+                } catch (Exception e) {
+                    sb.append(" (no INFO: ").append(e.getMessage()).append(')');
+                }
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+}

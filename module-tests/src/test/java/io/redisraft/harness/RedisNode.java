@@ -1,0 +1,234 @@
+package io.redisraft.harness;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/**
+ * One redis-server process with the module loaded, listening on 127.0.0.1, with its
+ * own directory (data, Raft log, log file). The binary is /usr/bin/redis-server
+ * unless the system property redis.server or the environment variable REDIS_SERVER
+ * names another; the module is the system property redisraft.module.
+ */
+public final class RedisNode {
+    private final String name;
+    private final int port;
+    private final Path dir;
+    private final List<String> args;
+    private Process process;
+
+    RedisNode(String name, Path dir, int port, List<String> args) {
+        this.name = name;
+        this.dir = dir;
+        this.port = port;
+        this.args = args;
+    }
+
+    public static String redisServerBinary() {
+        String fromProperty = System.getProperty("redis.server");
+        if (fromProperty != null && !fromProperty.isEmpty()) return fromProperty;
+        String fromEnv = System.getenv("REDIS_SERVER");
+        return fromEnv != null && !fromEnv.isEmpty() ? fromEnv : "/usr/bin/redis-server";
+    }
+
+    public static Path modulePath() {
+        String path = System.getProperty("redisraft.module");
+        if (path == null || path.isEmpty()) throw new IllegalStateException("set -Dredisraft.module=<path to redisraft.so>");
+        return Path.of(path);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path logFile() {
+        return dir.resolve("redis.log");
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Starts the process (again, after a stop or kill: same port and directory). */
+    public RedisNode start() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(redisServerBinary());
+        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--logfile", logFile().toString(), "--save", "", "--appendonly", "no",
+                "--loadmodule", modulePath().toString(), "--raft.addr", address()));
+        cmd.addAll(args);
+        try {
+            Files.createDirectories(dir);
+            process = new ProcessBuilder(cmd).directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + cmd, e);
+        }
+        Processes.started(this);
+        return this;
+    }
+
+    /** Waits until the server answers PING (Redis may still be loading data: keeps trying). */
+    public RedisNode awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "\n" + logTail(40));
+            }
+            try (Jedis j = new Jedis("127.0.0.1", port, 1000)) {
+                if ("PONG".equals(j.ping())) return this;
+            } catch (Exception e) {
+                // not listening yet or loading
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException(name + " did not become ready in " + timeout + "\n" + logTail(40));
+    }
+
+    /** A new connection (the caller closes it). */
+    public Jedis client() {
+        return new Jedis("127.0.0.1", port, 10_000);
+    }
+
+    /** Sends any command on a fresh connection; see {@link Commands#call}. */
+    public Object call(String... command) {
+        try (Jedis j = client()) {
+            return Commands.call(j, command);
+        }
+    }
+
+    /** The fields of INFO raft. */
+    public Map<String, String> info() {
+        Map<String, String> fields = new HashMap<>();
+        Object reply = call("INFO", "raft");
+        if (!(reply instanceof String text)) return fields;
+        for (String line : text.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#")) fields.put(line.substring(0, colon), line.substring(colon + 1));
+        }
+        return fields;
+    }
+
+    public String info(String field) {
+        return info().get(field);
+    }
+
+    /** SIGKILL: the process dies at once, nothing is flushed. */
+    public void kill() {
+        if (process == null) return;
+        process.destroyForcibly();
+        waitExit(10);
+    }
+
+    /** SIGTERM: Redis's normal shutdown. Returns the exit code. */
+    public int terminate() {
+        process.destroy();
+        if (!waitExit(30)) {
+            kill();
+            throw new IllegalStateException(name + " ignored SIGTERM\n" + logTail(30));
+        }
+        return process.exitValue();
+    }
+
+    /** Waits for the process to exit (after SHUTDOWN, for instance). */
+    public boolean waitExit(int seconds) {
+        try {
+            boolean exited = process.waitFor(seconds, TimeUnit.SECONDS);
+            if (exited) Processes.stopped(this);
+            return exited;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public int exitCode() {
+        return process.exitValue();
+    }
+
+    /** Files a crash would leave in the node's directory (JVM hs_err logs, core dumps). */
+    public List<Path> crashFiles() {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> {
+                String f = p.getFileName().toString();
+                return f.startsWith("hs_err_pid") || f.equals("core") || f.startsWith("core.");
+            }).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    public void pause() {
+        signal("STOP");
+    }
+
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String sig) {
+        try {
+            new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public String log() {
+        try {
+            return Files.exists(logFile()) ? Files.readString(logFile(), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(cannot read " + logFile() + ": " + e + ")";
+        }
+    }
+
+    public String logTail(int lines) {
+        String[] all = log().split("\n");
+        StringBuilder sb = new StringBuilder();
+        for (int i = Math.max(0, all.length - lines); i < all.length; i++) sb.append(all[i]).append('\n');
+        return sb.toString();
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + address() + ")";
+    }
+}

@@ -1,0 +1,78 @@
+package io.redisraft.harness;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * JUnit 5 extension that hands out redis-server nodes and clusters to a test and
+ * reaps all of them after it. When the test fails, the end of each node's log is
+ * printed and its directory (under target/servers) is kept.
+ *
+ * <pre>
+ *   &#64;RegisterExtension final Servers servers = new Servers();
+ *   RaftCluster cluster = servers.cluster(3);
+ * </pre>
+ */
+public final class Servers implements BeforeEachCallback, AfterEachCallback {
+    private static final Path ROOT = Path.of("target", "servers").toAbsolutePath();
+
+    private final List<RedisNode> nodes = new ArrayList<>();
+    private Path testDir;
+    private int counter;
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        String name = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
+        testDir = ROOT.resolve(name + "-" + System.nanoTime());
+        Files.createDirectories(testDir);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        boolean failed = context.getExecutionException().isPresent();
+        if (failed) {
+            for (RedisNode n : nodes) {
+                System.err.println("===== log of " + n + " (" + n.logFile() + ") =====");
+                System.err.println(n.logTail(150));
+            }
+        }
+        for (RedisNode n : nodes) {
+            if (n.isRunning()) n.resume();
+            n.kill();
+        }
+        if (!failed) deleteTree(testDir);
+    }
+
+    /** A node (not started yet) with extra redis-server arguments, e.g. "--raft.id", "7". */
+    public RedisNode node(String... extraArgs) {
+        int i = ++counter;
+        RedisNode n = new RedisNode("node" + i, testDir.resolve("node" + i), Ports.freeRedisPort(),
+                Arrays.asList(extraArgs));
+        nodes.add(n);
+        return n;
+    }
+
+    /** A started, formed cluster of {@code size} nodes (first one INIT, the others JOIN). */
+    public RaftCluster cluster(int size, String... extraArgs) {
+        RaftCluster cluster = new RaftCluster(this, extraArgs);
+        for (int i = 0; i < size; i++) cluster.addNode();
+        cluster.awaitLeader();
+        return cluster;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the module: build/out/redisraft.so, build/out/redisraft-java.jar and build/out/lib/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j 2
+echo "built: $(pwd)/build/out/redisraft.so"
