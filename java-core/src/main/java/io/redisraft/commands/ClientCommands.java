@@ -119,7 +119,7 @@ final class ClientCommands {
         if (refusal != null) return refusal;
         if (readOnly) {
             if (!config.flag(ConfigOption.QUORUM_READS)) return executeLocally(caller, unit);
-            node.read(unit, redis.block(caller.ctx()));
+            node.read(unit, caller.ctx());
             return null;
         }
         if (unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());

@@ -13,6 +13,7 @@ public final class EntryApplier {
     private final RedisApi redis;
     private final PendingReplies pending;
     private volatile long appliedIndex;
+    private volatile java.util.function.LongConsumer appliedListener = i -> { };
     private volatile long appliedTerm;
 
     public EntryApplier(RedisApi redis, PendingReplies pending) {
@@ -43,6 +44,12 @@ public final class EntryApplier {
         appliedIndex = index;
         appliedTerm = term;
         redis.shim().rr_set_applied(index, term);
+        appliedListener.accept(index);
+    }
+
+    /** Called (main thread) with each newly applied index. */
+    void onApplied(java.util.function.LongConsumer listener) {
+        appliedListener = listener;
     }
 
     /** Main thread: the dataset was replaced by a snapshot. */

@@ -5,7 +5,6 @@ import java.util.concurrent.CompletionException;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
-import org.apache.ratis.protocol.exceptions.ReadException;
 import org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
 
 /** Turns failed Ratis requests into the error replies RedisRaft clients expect. */
@@ -40,7 +39,6 @@ final class RaftFailures {
     static Resp forRead(Throwable failure, Resp redirect) {
         if (failure instanceof NotLeaderException) return redirect;
         if (failure instanceof LeaderNotReadyException) return NO_LEADER;
-        if (failure instanceof ReadException) return NO_READ_QUORUM;
         return NO_READ_QUORUM;
     }
 }

@@ -44,7 +44,8 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private static final Resp JOINING = Resp.error("NOCLUSTER No Raft Cluster (joining now)");
     private static final Resp LOADING = Resp.error("LOADING Raft module is loading data");
     private static final Resp REMOVED = Resp.error("NOCLUSTER This node was removed from the Raft cluster");
-    private static final int MAX_IN_FLIGHT_ENTRIES = 2;
+    // One entry on its way at a time makes the next one as large as possible (measured best).
+    private static final int MAX_IN_FLIGHT_ENTRIES = 1;
     private static final int MAX_UNITS_PER_ENTRY = 1024;
 
     private final RaftConfig config;
@@ -64,7 +65,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     /** The parts that exist while the Ratis server runs. */
     private record Running(RaftServer server, RaftServer.Division division, RaftRequests requests,
-                           WriteBatcher writes, ReadBatcher reads, Membership membership) {}
+                           WriteBatcher writes, ReadPath reads, Membership membership) {}
 
     public RaftNode(RaftConfig config, RedisApi redis, MainThread mainThread, Path redisDir, int redisPort) {
         this.config = config;
@@ -220,7 +221,9 @@ public final class RaftNode implements RedisStateMachine.Listener {
         RaftRequests requests = new RaftRequests(server, group.getGroupId());
         WriteBatcher writes = new WriteBatcher(requests, pending, MAX_IN_FLIGHT_ENTRIES,
                 RatisProperties.entryLimit(config) - 1024, MAX_UNITS_PER_ENTRY);
-        ReadBatcher reads = new ReadBatcher(requests, redis, mainThread, readExecutor, this::redirect);
+        ReadPath reads = new ReadPath(division, requests, pending, applier, redis, mainThread, readExecutor,
+                this::redirect);
+        applier.onApplied(reads::applied);
         running = new Running(server, division, requests, writes, reads, new Membership(requests, division));
         RedisLog.notice("Raft server started: node " + id.nodeId() + ", Raft RPC on " + raftAddress);
     }
@@ -339,11 +342,11 @@ public final class RaftNode implements RedisStateMachine.Listener {
         else r.writes().submit(seq, unit);
     }
 
-    /** Main thread: run a read-only unit after a ReadIndex round. */
-    public void read(byte[] unit, BlockedClient client) {
+    /** Main thread, inside the client's command: run a read-only unit linearizably (see ReadPath). */
+    public void read(byte[] unit, long ctx) {
         Running r = running;
-        if (r == null) redis.unblock(client, RaftFailures.NO_LEADER);
-        else r.reads().submit(unit, client);
+        if (r == null) redis.reply(ctx, RaftFailures.NO_LEADER);
+        else r.reads().read(unit, ctx);
     }
 
     // ---- Membership (leader) ----

@@ -14,7 +14,6 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
@@ -34,12 +33,19 @@ final class RaftRequests {
     }
 
     CompletableFuture<RaftClientReply> write(byte[] payload) {
-        return submit(UnsafeByteOperations.unsafeWrap(payload), RaftClientRequest.writeRequestType());
-    }
-
-    /** Completes once this node's state reflects every write committed before the call (ReadIndex). */
-    CompletableFuture<RaftClientReply> readBarrier() {
-        return submit(ByteString.EMPTY, RaftClientRequest.readRequestType());
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId)
+                .setServerId(server.getId())
+                .setGroupId(groupId)
+                .setCallId(callId.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(payload)))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Leader only: replaces the membership (voters and non-voting listeners). */
@@ -67,19 +73,4 @@ final class RaftRequests {
         }
     }
 
-    private CompletableFuture<RaftClientReply> submit(ByteString data, RaftClientRequest.Type type) {
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(clientId)
-                .setServerId(server.getId())
-                .setGroupId(groupId)
-                .setCallId(callId.incrementAndGet())
-                .setMessage(Message.valueOf(data))
-                .setType(type)
-                .build();
-        try {
-            return server.submitClientRequestAsync(request);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
 }

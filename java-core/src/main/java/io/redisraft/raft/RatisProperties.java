@@ -20,8 +20,8 @@ import org.apache.ratis.util.TimeDuration;
  *     heartbeats from it (every E/2).</li>
  * <li>request-timeout: an AppendEntries left unanswered this long (at least E) is
  *     sent again (Ratis rpc.request.timeout).</li>
- * <li>response-timeout: how long a quorum read waits for its read index to be
- *     applied (Ratis read.timeout), and the catch-up window of a joining node.</li>
+ * <li>response-timeout: not used by Ratis (replies to node RPCs are bounded by
+ *     request-timeout).</li>
  * <li>periodic-interval: Ratis's retry sleep; also the period of this module's
  *     housekeeping.</li>
  * <li>connection-timeout: node-to-node RESP connections and snapshot chunk requests.</li>
@@ -34,6 +34,8 @@ import org.apache.ratis.util.TimeDuration;
 public final class RatisProperties {
     /** Largest log entry (and AppendEntries message) unless append-req-max-size is larger. */
     static final long MIN_ENTRY_LIMIT = 8L << 20;
+
+    static final String OVERRIDE_PREFIX = "ratis.";
 
     private RatisProperties() {}
 
@@ -56,8 +58,9 @@ public final class RatisProperties {
         // A paused process (SIGSTOP, long GC) must come back as a member, never close itself.
         RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(365, TimeUnit.DAYS));
 
-        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        RaftServerConfigKeys.Read.setTimeout(p, ms(Math.max(config.number(ConfigOption.RESPONSE_TIMEOUT), 2 * election)));
+        // Reads use the leader lease (see LeaderLease); Ratis's own read requests are not used.
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+        RaftServerConfigKeys.Read.setLeaderLeaseTimeoutRatio(p, 0.8);
 
         long entryLimit = entryLimit(config);
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entryLimit));
@@ -90,6 +93,11 @@ public final class RatisProperties {
         // A joining node may need a whole snapshot before it counts as caught up.
         RaftServerConfigKeys.setStagingTimeout(p,
                 ms(Math.max(config.number(ConfigOption.JOIN_TIMEOUT), 6 * election)));
+
+        // Escape hatch for tuning: -Dratis.<ratis key>=<value> in raft.jvm-options overrides any Ratis key.
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(OVERRIDE_PREFIX)) p.set(name.substring(OVERRIDE_PREFIX.length()), System.getProperty(name));
+        }
         return p;
     }
 
