@@ -5,10 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
 import org.apache.ratis.server.RaftServer;
 
 /**
@@ -19,9 +23,11 @@ import org.apache.ratis.server.RaftServer;
 final class Membership {
     /** A listener within this many entries of the leader's commit index is caught up. */
     private static final long CATCH_UP_GAP = 100;
+    private static final long RETRY_SECONDS = 30;
 
     private final RaftRequests requests;
     private final RaftServer.Division division;
+    private final AtomicBoolean promoting = new AtomicBoolean();
 
     Membership(RaftRequests requests, RaftServer.Division division) {
         this.requests = requests;
@@ -62,7 +68,7 @@ final class Membership {
     /** Leader only: promotes one caught-up listener, if any. */
     void promoteCaughtUpListeners() {
         List<RaftPeer> listeners = listeners();
-        if (listeners.isEmpty() || !division.getInfo().isLeaderReady()) return;
+        if (listeners.isEmpty() || !division.getInfo().isLeaderReady() || promoting.get()) return;
         long commit = division.getRaftLog().getLastCommittedIndex();
         for (RaftPeer l : listeners) {
             long theirs = commitIndexOf(l.getId());
@@ -73,7 +79,9 @@ final class Membership {
                 rest.remove(l);
                 RedisLog.notice("node " + l.getId() + " caught up (commit index " + theirs + "/" + commit
                         + "), making it a voting member");
+                promoting.set(true);
                 change(voters, rest).whenComplete((v, e) -> {
+                    promoting.set(false);
                     if (e != null) RedisLog.verbose("promotion of node " + l.getId() + " postponed: " + e.getMessage());
                 });
                 return;
@@ -88,13 +96,22 @@ final class Membership {
         return -1;
     }
 
+    /** Applies a membership; one change at a time, so a change waits while another is in progress. */
     private CompletableFuture<Void> change(List<RaftPeer> voters, List<RaftPeer> listeners) {
-        return requests.setConfiguration(voters, listeners).thenApply(reply -> {
-            if (!reply.isSuccess()) {
-                Throwable e = reply.getException();
-                throw new IllegalStateException(e == null ? "configuration change refused" : e.getMessage(), e);
+        return attempt(voters, listeners, System.nanoTime() + TimeUnit.SECONDS.toNanos(RETRY_SECONDS));
+    }
+
+    private CompletableFuture<Void> attempt(List<RaftPeer> voters, List<RaftPeer> listeners, long deadline) {
+        return requests.setConfiguration(voters, listeners).thenCompose(reply -> {
+            if (reply.isSuccess()) return CompletableFuture.completedFuture(null);
+            Throwable e = reply.getException();
+            if (e instanceof ReconfigurationInProgressException && System.nanoTime() < deadline) {
+                Executor later = CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS);
+                return CompletableFuture.supplyAsync(() -> null, later)
+                        .thenCompose(v -> attempt(voters, listeners, deadline));
             }
-            return null;
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException(e == null ? "configuration change refused" : e.getMessage(), e));
         });
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.util.KeyValue;
 
 /** Sends arbitrary commands with Jedis and returns plain Java values. */
 public final class Commands {
@@ -33,9 +34,18 @@ public final class Commands {
 
     static Object plain(Object reply) {
         if (reply instanceof byte[] b) return new String(b, StandardCharsets.UTF_8);
+        if (reply instanceof JedisDataException e) return new ReplyError(e.getMessage());
         if (reply instanceof List<?> list) {
             List<Object> out = new ArrayList<>();
-            for (Object o : list) out.add(plain(o));
+            for (Object o : list) {
+                // RESP3 maps arrive as key/value pairs: flatten them like RESP2 does.
+                if (o instanceof KeyValue<?, ?> kv) {
+                    out.add(plain(kv.getKey()));
+                    out.add(plain(kv.getValue()));
+                } else {
+                    out.add(plain(o));
+                }
+            }
             return out;
         }
         return reply;

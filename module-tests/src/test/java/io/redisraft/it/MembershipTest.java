@@ -1,0 +1,79 @@
+package io.redisraft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redisraft.harness.ClusterClient;
+import io.redisraft.harness.Commands.ReplyError;
+import io.redisraft.harness.Datasets;
+import io.redisraft.harness.RaftCluster;
+import io.redisraft.harness.RedisNode;
+import io.redisraft.harness.Servers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Nodes are removed and added back; a minority refuses to serve. */
+class MembershipTest {
+    @RegisterExtension
+    final Servers servers = new Servers();
+
+    @Test
+    void removedNodeStopsServingAndCanBeAddedBackWithANewId() throws IOException {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        RedisNode victim = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        String victimId = victim.info("raft_node_id");
+        try (ClusterClient c = new ClusterClient(cluster.nodes(), Duration.ofSeconds(30), 5000)) {
+            assertTrue(c.call("SET", "before", "1").ok());
+            assertEquals("OK", leader.call("RAFT.NODE", "REMOVE", victimId));
+            RaftCluster.awaitTrue(RaftCluster.READY, () -> "2".equals(leader.info("raft_num_nodes")), "2 members");
+            RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> victim.log().contains("removed from the Raft cluster"),
+                    "the removed node says so in its log");
+            assertEquals("removed", victim.info("raft_state"));
+            assertInstanceOf(ReplyError.class, victim.call("GET", "before"));
+            assertTrue(c.call("SET", "while-two", "1").ok());
+
+            // Wipe the node and make it join again: it gets a new id and all the data.
+            victim.kill();
+            deleteTree(victim.dir().resolve("redisraft.db"));
+            victim.start().awaitReady(RaftCluster.READY);
+            cluster.join(victim);
+            RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "3".equals(leader.info("raft_num_voting_nodes")),
+                    "3 voting members again");
+            assertTrue(!victimId.equals(victim.info("raft_node_id")));
+            assertTrue(c.call("SET", "after", "1").ok());
+        }
+        cluster.awaitConverged();
+        assertEquals(Datasets.of(leader), Datasets.of(victim));
+        assertEquals(List.of("after", "before", "while-two"), List.copyOf(Datasets.of(victim).keySet()));
+    }
+
+    @Test
+    void minorityRefusesWritesAndReads() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        assertEquals("OK", leader.call("SET", "k", "v1"));
+        for (RedisNode n : cluster.nodes()) if (n != leader) n.kill();
+        // The lone leader loses its lease and steps down; nothing it says may look like success.
+        RaftCluster.awaitTrue(RaftCluster.READY, () -> leader.call("SET", "k", "v2") instanceof ReplyError e
+                && e.code().equals("CLUSTERDOWN"), "writes refused");
+        Object read = leader.call("GET", "k");
+        assertInstanceOf(ReplyError.class, read, "a minority node must not serve reads");
+        Object write = leader.call("SET", "k", "v3");
+        assertInstanceOf(ReplyError.class, write);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}
