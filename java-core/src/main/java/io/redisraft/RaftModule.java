@@ -55,7 +55,11 @@ public final class RaftModule {
         LogRouting.install(ratisDebug(config));
         // Ratis must never end the process on a fatal error: Redis keeps running and says so.
         ExitUtils.disableSystemExit();
+        // Ratis's gRPC (shaded Netty): no per-thread buffer caches and one arena each, to keep the
+        // JVM's share of the process small; Redis is single-threaded, so Netty is never busy.
         System.setProperty("org.apache.ratis.thirdparty.io.netty.allocator.useCacheForAllThreads", "false");
+        System.setProperty("org.apache.ratis.thirdparty.io.netty.allocator.numDirectArenas", "1");
+        System.setProperty("org.apache.ratis.thirdparty.io.netty.allocator.numHeapArenas", "1");
         String problem = EnvironmentCheck.check(redis);
         if (problem != null) throw new IllegalStateException(problem);
         return new RaftModule(redis, mainThread, config);

@@ -214,6 +214,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
                 .setGroup(group)
                 .setStateMachine(sm)
                 .setProperties(properties)
+                .setParameters(RatisProperties.parameters())
                 .setOption(option)
                 .build();
         server.start();

@@ -6,6 +6,7 @@ import java.io.File;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -79,6 +80,8 @@ public final class RatisProperties {
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p,
                 SizeInBytes.valueOf(Math.max(segment, config.number(ConfigOption.LOG_MAX_CACHE_SIZE))));
         RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+        // Requests are never retried by this module, so replies need not be cached long.
+        RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
 
         RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p,
                 SizeInBytes.valueOf(config.number(ConfigOption.SNAPSHOT_REQ_MAX_SIZE)));
@@ -99,6 +102,19 @@ public final class RatisProperties {
             if (name.startsWith(OVERRIDE_PREFIX)) p.set(name.substring(OVERRIDE_PREFIX.length()), System.getProperty(name));
         }
         return p;
+    }
+
+    /**
+     * Non-property settings. gRPC hands every incoming call to an executor thread by
+     * default; running Ratis's handlers directly on the network threads saves a thread
+     * switch per AppendEntries (handlers only enqueue work, they do not block for long).
+     */
+    public static Parameters parameters() {
+        Parameters parameters = new Parameters();
+        if (!Boolean.getBoolean("redisraft.grpc.executor")) {
+            GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> builder.directExecutor());
+        }
+        return parameters;
     }
 
     private static TimeDuration ms(long millis) {

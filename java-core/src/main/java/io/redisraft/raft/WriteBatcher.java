@@ -10,8 +10,10 @@ import java.util.List;
  * Turns client writes into Raft log entries. A write is submitted at once when fewer
  * than {@code maxInFlight} entries are on their way; otherwise it waits, and every
  * write that arrived meanwhile goes into the next entry together (bounded by count
- * and bytes). So a lone command is never delayed and a busy node appends few, large
- * entries. Each client still gets its own reply when the entry is applied.
+ * and bytes). When an entry completes, the next one waits up to 0.5 ms until as many
+ * writes are queued as the previous entry carried: its clients, just answered, are
+ * about to send their next command. A lone client's previous entry carried one
+ * write, so it never waits. Each client gets its own reply when the entry is applied.
  */
 final class WriteBatcher {
     private record Item(long sequence, byte[] unit) {}
@@ -24,6 +26,9 @@ final class WriteBatcher {
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
     private final Thread submitter;
     private int inFlight;
+    private int lastBatch;
+    /** How long to wait for the clients of the previous entry to send their next command. */
+    private static final long GATHER_NANOS = 500_000;
     private boolean closed;
 
     WriteBatcher(RaftRequests requests, PendingReplies pending, int maxInFlight, long maxEntryBytes, int maxUnits) {
@@ -69,6 +74,10 @@ final class WriteBatcher {
 
     private synchronized List<Item> nextBatch() throws InterruptedException {
         while (!closed && (queue.isEmpty() || inFlight >= maxInFlight)) wait();
+        long gatherUntil = System.nanoTime() + GATHER_NANOS;
+        while (!closed && queue.size() < lastBatch && System.nanoTime() < gatherUntil) {
+            wait(0, 50_000);
+        }
         if (closed) return null;
         List<Item> batch = new ArrayList<>();
         long bytes = LogEntry.HEADER_SIZE;
@@ -79,6 +88,7 @@ final class WriteBatcher {
             batch.add(queue.poll());
         }
         inFlight++;
+        lastBatch = batch.size();
         return batch;
     }
 
