@@ -14,7 +14,7 @@ import io.redisraft.info.RaftInfo;
 import io.redisraft.logging.LogRouting;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.raft.RaftNode;
-import io.redisraft.snapshot.SnapshotInfoFields;
+import io.redisraft.snapshot.SnapshotManager;
 import java.nio.file.Path;
 import org.apache.ratis.util.ExitUtils;
 
@@ -30,6 +30,7 @@ public final class RaftModule {
     private final MainThread mainThread;
     private final RaftConfig config;
     private final RaftNode node;
+    private final SnapshotManager snapshots;
     private final CommandRouter router;
     private final RaftInfo info;
 
@@ -39,13 +40,15 @@ public final class RaftModule {
         this.config = config;
         Path dir = Path.of(redis.config("dir"));
         int port = Integer.parseInt(redis.config("port"));
-        this.node = new RaftNode(config, redis, mainThread, dir, port);
+        Path storageDir = dir.resolve(config.string(ConfigOption.LOG_FILENAME));
+        String dbfilename = redis.config("dbfilename");
+        this.snapshots = new SnapshotManager(redis, mainThread, config, dir, dbfilename, storageDir);
+        this.node = new RaftNode(config, redis, mainThread, storageDir, port, snapshots);
         config.setClusterMemberCheck(() -> node.identity() != null);
         CommandTable table = CommandTable.load(redis, config.string(ConfigOption.IGNORED_COMMANDS));
         table.publish(redis.shim());
-        this.router = new CommandRouter(redis, mainThread, config, node, table);
-        this.info = new RaftInfo(node, new LogStatistics(node::division), redis.config("dbfilename"),
-                new SnapshotInfoFields());
+        this.router = new CommandRouter(redis, mainThread, config, node, snapshots, table);
+        this.info = new RaftInfo(node, new LogStatistics(node::division), dbfilename, snapshots);
         config.addListener(this::configChanged);
     }
 
@@ -107,7 +110,7 @@ public final class RaftModule {
     }
 
     public void forkDone(int exitCode, int bySignal) {
-        RedisLog.verbose("fork child finished: exit " + exitCode + ", signal " + bySignal);
+        snapshots.childDone(exitCode, bySignal);
     }
 
     public MainThread mainThread() {

@@ -4,6 +4,7 @@ import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.raft.RaftNode;
+import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.resp.Resp;
 import java.util.Arrays;
 
@@ -15,12 +16,13 @@ public final class CommandRouter {
     private final ClusterCommands cluster;
     private final DebugCommands debug;
 
-    public CommandRouter(RedisApi redis, MainThread mainThread, RaftConfig config, RaftNode node, CommandTable table) {
+    public CommandRouter(RedisApi redis, MainThread mainThread, RaftConfig config, RaftNode node,
+                         SnapshotManager snapshots, CommandTable table) {
         this.redis = redis;
         this.table = table;
         this.client = new ClientCommands(redis, config, node, table);
         this.cluster = new ClusterCommands(redis, config, node);
-        this.debug = new DebugCommands(redis, mainThread, node, () -> this.table);
+        this.debug = new DebugCommands(redis, mainThread, node, snapshots, () -> this.table);
     }
 
     /** Replaces the command table (raft.ignored-commands changed). */

@@ -6,6 +6,7 @@ import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
 import io.redisraft.raft.CommandCodec;
 import io.redisraft.raft.RaftNode;
+import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.resp.Resp;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ import org.apache.ratis.protocol.RaftPeer;
 final class DebugCommands {
     private final RedisApi redis;
     private final MainThread mainThread;
+    private final SnapshotManager snapshots;
     private final RaftNode node;
     private final CommandTableHolder tables;
 
@@ -23,9 +25,11 @@ final class DebugCommands {
         CommandTable table();
     }
 
-    DebugCommands(RedisApi redis, MainThread mainThread, RaftNode node, CommandTableHolder tables) {
+    DebugCommands(RedisApi redis, MainThread mainThread, RaftNode node, SnapshotManager snapshots,
+                  CommandTableHolder tables) {
         this.redis = redis;
         this.mainThread = mainThread;
+        this.snapshots = snapshots;
         this.node = node;
         this.tables = tables;
     }
@@ -41,6 +45,8 @@ final class DebugCommands {
                 return commandSpec(argv);
             case "handoff":
                 return handoff(caller, argv);
+            case "compact":
+                return compact(caller, argv);
             default:
                 return Resp.error("ERR invalid debug subcommand");
         }
@@ -66,6 +72,19 @@ final class DebugCommands {
         if (n <= 0) return Resp.error("ERR usage: RAFT.DEBUG HANDOFF <tasks per thread>");
         RedisApi.BlockedClient client = redis.block(caller.ctx());
         HandoffCheck.run(mainThread, n, reply -> redis.unblock(client, reply));
+        return null;
+    }
+
+    /** RAFT.DEBUG COMPACT [async]: takes a snapshot and trims the log; replies when done unless async. */
+    private Resp compact(Caller caller, byte[][] argv) {
+        boolean async = argv.length > 2 && !Errors.text(argv[2]).equals("0");
+        if (node.state() != io.redisraft.raft.NodeState.UP) return node.refusal();
+        if (async) {
+            snapshots.start(null);
+            return Resp.OK;
+        }
+        RedisApi.BlockedClient client = redis.block(caller.ctx());
+        snapshots.start(reply -> redis.unblock(client, reply));
         return null;
     }
 

@@ -20,13 +20,15 @@ public final class LogStatistics {
 
     /** Bytes of log segment files on disk. */
     public long fileSize() {
-        return division.get().map(d -> {
-            File[] files = d.getRaftStorage().getStorageDir().getCurrentDir().listFiles(
-                    (dir, name) -> name.startsWith("log_"));
-            long total = 0;
-            if (files != null) for (File f : files) total += f.length();
-            return total;
-        }).orElse(0L);
+        return division.get().map(LogStatistics::logFileSize).orElse(0L);
+    }
+
+    public static long logFileSize(RaftServer.Division d) {
+        File[] files = d.getRaftStorage().getStorageDir().getCurrentDir().listFiles(
+                (dir, name) -> name.startsWith("log_"));
+        long total = 0;
+        if (files != null) for (File f : files) total += f.length();
+        return total;
     }
 
     public long cacheBytes() {

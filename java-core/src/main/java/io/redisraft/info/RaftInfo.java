@@ -109,12 +109,12 @@ public final class RaftInfo {
     private static long lastContactMs(RoleInfoProto role, RaftPeerId peer) {
         if (role.hasLeaderInfo()) {
             for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
-                if (RaftPeerId.valueOf(f.getId().getId()).equals(peer)) return f.getLastRpcElapsedTimeMs();
+                if (f.getId().getId().equals(peer.toByteString())) return f.getLastRpcElapsedTimeMs();
             }
         }
         if (role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()) {
             ServerRpcProto l = role.getFollowerInfo().getLeaderInfo();
-            if (RaftPeerId.valueOf(l.getId().getId()).equals(peer)) return l.getLastRpcElapsedTimeMs();
+            if (l.getId().getId().equals(peer.toByteString())) return l.getLastRpcElapsedTimeMs();
         }
         return -1;
     }

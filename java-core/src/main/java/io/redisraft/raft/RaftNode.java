@@ -8,6 +8,9 @@ import io.redisraft.config.HostPort;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.resp.Resp;
+import io.redisraft.info.LogStatistics;
+import io.redisraft.snapshot.SnapshotHost;
+import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.snapshot.SnapshotStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,6 +56,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private final MainThread mainThread;
     private final Path storageDir;
     private final int redisPort;
+    private final SnapshotManager snapshotManager;
     private final PendingReplies pending;
     private final EntryApplier applier;
     private final ExecutorService control = daemonExecutor("raft-control");
@@ -65,14 +69,17 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     /** The parts that exist while the Ratis server runs. */
     private record Running(RaftServer server, RaftServer.Division division, RaftRequests requests,
-                           WriteBatcher writes, ReadPath reads, Membership membership) {}
+                           WriteBatcher writes, ReadPath reads, Membership membership, SnapshotStore snapshots) {}
 
-    public RaftNode(RaftConfig config, RedisApi redis, MainThread mainThread, Path redisDir, int redisPort) {
+    public RaftNode(RaftConfig config, RedisApi redis, MainThread mainThread, Path storageDir, int redisPort,
+                    SnapshotManager snapshotManager) {
         this.config = config;
         this.redis = redis;
         this.mainThread = mainThread;
-        this.storageDir = redisDir.resolve(config.string(ConfigOption.LOG_FILENAME));
+        this.storageDir = storageDir;
         this.redisPort = redisPort;
+        this.snapshotManager = snapshotManager;
+        snapshotManager.attach(new Snapshots());
         this.pending = new PendingReplies(redis);
         this.applier = new EntryApplier(redis, pending);
         long period = Math.max(10, config.number(ConfigOption.PERIODIC_INTERVAL));
@@ -126,6 +133,17 @@ public final class RaftNode implements RedisStateMachine.Listener {
         identity = stored;
         state = NodeState.LOADING;
         RedisLog.notice("rejoining cluster " + stored.dbid() + " as node " + stored.nodeId());
+        snapshotManager.setClusterId(stored.dbid());
+        try {
+            Path smDir = storageDir.resolve(stored.groupId().getUuid().toString()).resolve("sm");
+            snapshotManager.reconcile(smDir, stored.dbid());
+        } catch (IOException e) {
+            RedisLog.warning("cannot bring the dataset to the latest snapshot: " + e.getMessage()
+                    + "; Raft is not started (fix or remove the snapshot, then restart)");
+            state = NodeState.UNINITIALIZED;
+            identity = null;
+            return;
+        }
         control.execute(() -> {
             try {
                 start(stored, RaftGroup.valueOf(stored.groupId()), StartupOption.RECOVER);
@@ -143,6 +161,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         NodeIdentity id = newIdentity(dbid);
         identity = id;
         state = NodeState.JOINING;
+        snapshotManager.setClusterId(dbid);
         control.execute(() -> {
             try {
                 prepareEmptyStorage();
@@ -163,6 +182,11 @@ public final class RaftNode implements RedisStateMachine.Listener {
     /** Main thread: RAFT.CLUSTER JOIN. The reply is delivered from another thread. */
     public void join(List<HostPort> seeds, Consumer<Resp> reply) {
         state = NodeState.JOINING;
+        // The cluster's data replaces whatever this node holds.
+        if (!(redis.call("DBSIZE") instanceof Resp.Int n && n.value() == 0)) {
+            RedisLog.notice("joining a cluster: discarding the local dataset");
+            redis.call("FLUSHALL");
+        }
         control.execute(() -> {
             ClusterJoiner joiner = new ClusterJoiner(config, this::newIdentity, this::startAsJoiner);
             try {
@@ -181,6 +205,10 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     private void startAsJoiner(NodeIdentity id) throws IOException {
         identity = id;
+        mainThread.submit(() -> {
+            snapshotManager.setClusterId(id.dbid());
+            return null;
+        }).join();
         id.store(storageDir);
         RaftPeer self = RaftPeer.newBuilder(id.peer()).setStartupRole(RaftPeerRole.LISTENER).build();
         start(id, RaftGroup.valueOf(id.groupId(), self), StartupOption.FORMAT);
@@ -208,7 +236,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         RaftProperties properties = RatisProperties.build(config, storageDir.toFile(), raftAddress.host(),
                 raftAddress.port());
         SnapshotStore snapshots = new SnapshotStore();
-        RedisStateMachine sm = new RedisStateMachine(mainThread, applier, snapshots, this);
+        RedisStateMachine sm = new RedisStateMachine(mainThread, applier, snapshots, snapshotManager, this);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(id.peerId())
                 .setGroup(group)
@@ -225,7 +253,8 @@ public final class RaftNode implements RedisStateMachine.Listener {
         ReadPath reads = new ReadPath(division, requests, pending, applier, redis, mainThread, readExecutor,
                 this::redirect);
         applier.onApplied(reads::applied);
-        running = new Running(server, division, requests, writes, reads, new Membership(requests, division));
+        running = new Running(server, division, requests, writes, reads, new Membership(requests, division),
+                snapshots);
         RedisLog.notice("Raft server started: node " + id.nodeId() + ", Raft RPC on " + raftAddress);
     }
 
@@ -396,6 +425,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         try {
             Running r = running;
             if (r != null && r.division().getInfo().isLeader()) r.membership().promoteCaughtUpListeners();
+            if (r != null && state == NodeState.UP) snapshotManager.compactIfNeeded();
         } catch (Throwable t) {
             RedisLog.verbose("housekeeping: " + t);
         }
@@ -425,6 +455,54 @@ public final class RaftNode implements RedisStateMachine.Listener {
                 + "delete " + storageDir + " and join again to make it a member");
         state = NodeState.REMOVED;
         pending.failAll(REMOVED);
+    }
+
+    /** What snapshots need from this node. */
+    private final class Snapshots implements SnapshotHost {
+        @Override
+        public String dbid() {
+            NodeIdentity id = identity;
+            return id == null ? null : id.dbid();
+        }
+
+        @Override
+        public SnapshotStore store() {
+            Running r = running;
+            return r == null ? null : r.snapshots();
+        }
+
+        @Override
+        public long logFileSize() {
+            Running r = running;
+            return r == null ? 0 : LogStatistics.logFileSize(r.division());
+        }
+
+        @Override
+        public long appliedIndex() {
+            return applier.appliedIndex();
+        }
+
+        @Override
+        public long appliedTerm() {
+            return applier.appliedTerm();
+        }
+
+        @Override
+        public CompletableFuture<Void> compactLog() {
+            long timeout = Math.max(30_000, config.number(ConfigOption.ELECTION_TIMEOUT) * 10);
+            return withRunning(r -> r.requests().takeSnapshot(timeout).thenApply(reply -> null));
+        }
+
+        @Override
+        public void loading(boolean inProgress) {
+            if (inProgress) state = NodeState.LOADING;
+            else if (state == NodeState.LOADING && running != null) state = NodeState.UP;
+        }
+
+        @Override
+        public void datasetReplaced(long index, long term) {
+            applier.reset(index, term);
+        }
     }
 
     private static ExecutorService daemonExecutor(String name) {

@@ -12,6 +12,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -46,6 +47,13 @@ final class RaftRequests {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** Has Ratis record the newest snapshot (StateMachine.takeSnapshot) and purge the log before it. */
+    CompletableFuture<RaftClientReply> takeSnapshot(long timeoutMs) {
+        SnapshotManagementRequest request = SnapshotManagementRequest.newCreate(clientId, server.getId(), groupId,
+                callId.incrementAndGet(), timeoutMs, 1);
+        return server.snapshotManagementAsync(request);
     }
 
     /** Leader only: replaces the membership (voters and non-voting listeners). */

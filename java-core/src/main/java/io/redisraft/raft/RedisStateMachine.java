@@ -2,6 +2,8 @@ package io.redisraft.raft;
 
 import io.redisraft.bridge.MainThread;
 import io.redisraft.logging.RedisLog;
+import io.redisraft.snapshot.SnapshotFiles;
+import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.snapshot.SnapshotStore;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -43,12 +45,15 @@ public final class RedisStateMachine extends BaseStateMachine {
     private final MainThread mainThread;
     private final EntryApplier applier;
     private final SnapshotStore snapshots;
+    private final SnapshotManager snapshotManager;
     private final Listener listener;
 
-    public RedisStateMachine(MainThread mainThread, EntryApplier applier, SnapshotStore snapshots, Listener listener) {
+    public RedisStateMachine(MainThread mainThread, EntryApplier applier, SnapshotStore snapshots,
+                             SnapshotManager snapshotManager, Listener listener) {
         this.mainThread = mainThread;
         this.applier = applier;
         this.snapshots = snapshots;
+        this.snapshotManager = snapshotManager;
         this.listener = listener;
     }
 
@@ -110,8 +115,8 @@ public final class RedisStateMachine extends BaseStateMachine {
     public long takeSnapshot() {
         // Snapshots are made by forking Redis, outside this call; Ratis only learns
         // which one is the newest so it can drop the log before it.
-        SnapshotInfo latest = snapshots.getLatestSnapshot();
-        return latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex();
+        long index = snapshots.promote();
+        return index < 0 ? RaftLog.INVALID_LOG_INDEX : index;
     }
 
     @Override
@@ -125,10 +130,11 @@ public final class RedisStateMachine extends BaseStateMachine {
     /** A snapshot from the leader was installed in the storage: load it into Redis. */
     @Override
     public synchronized void reinitialize() throws IOException {
-        SnapshotInfo latest = snapshots.getLatestSnapshot();
+        snapshots.rescan();
+        SnapshotFiles latest = snapshots.latestFiles();
         if (latest == null) throw new IOException("no snapshot to load after installation");
-        snapshots.loadIntoRedis(latest);
-        setLastAppliedTermIndex(latest.getTermIndex());
+        snapshotManager.install(latest);
+        setLastAppliedTermIndex(TermIndex.valueOf(latest.term(), latest.index()));
         if (getLifeCycleState() == LifeCycle.State.PAUSED) {
             getLifeCycle().transition(LifeCycle.State.STARTING);
             getLifeCycle().transition(LifeCycle.State.RUNNING);
