@@ -25,7 +25,8 @@ import org.apache.ratis.util.TimeDuration;
  *     request-timeout).</li>
  * <li>periodic-interval: Ratis's retry sleep; also the period of this module's
  *     housekeeping.</li>
- * <li>connection-timeout: node-to-node RESP connections and snapshot chunk requests.</li>
+ * <li>connection-timeout: node-to-node RESP connections, and how long a snapshot
+ *     transfer may go without a reply before it is restarted.</li>
  * <li>append-req-max-count / -size: AppendEntries in flight per follower / bytes per
  *     AppendEntries; snapshot-req-max-count / -size: the same for snapshot chunks.</li>
  * <li>log-fsync no: entries count as written before fsync completes.</li>
@@ -85,10 +86,13 @@ public final class RatisProperties {
 
         RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p,
                 SizeInBytes.valueOf(config.number(ConfigOption.SNAPSHOT_REQ_MAX_SIZE)));
-        GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p,
-                (int) config.number(ConfigOption.SNAPSHOT_REQ_MAX_COUNT));
-        GrpcConfigKeys.Server.setInstallSnapshotRequestTimeout(p,
-                ms(Math.max(config.number(ConfigOption.CONNECTION_TIMEOUT), 2 * election)));
+        int chunksInFlight = (int) config.number(ConfigOption.SNAPSHOT_REQ_MAX_COUNT);
+        GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, chunksInFlight);
+        // Ratis gives a snapshot stream (timeout x chunks in flight) to get a reply before it
+        // declares the stream dead; until then a broken transfer blocks that follower's
+        // appender. Keep the whole window at connection-timeout (at least 2 election timeouts).
+        long streamWindow = Math.max(config.number(ConfigOption.CONNECTION_TIMEOUT), 2 * election);
+        GrpcConfigKeys.Server.setInstallSnapshotRequestTimeout(p, ms(Math.max(100, streamWindow / chunksInFlight)));
         // Snapshots are taken by the module (fork + RDB), never by Ratis on its own.
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, false);
         RaftServerConfigKeys.Snapshot.setCreationGap(p, 1);

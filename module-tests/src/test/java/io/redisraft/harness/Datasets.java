@@ -1,29 +1,99 @@
 package io.redisraft.harness;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /** A node's whole dataset, read locally with RAFT.DEBUG EXEC (no Raft involved), for comparisons. */
 public final class Datasets {
     private Datasets() {}
 
-    /** key -> hex of DUMP plus whether the key has a TTL (exact TTLs differ by the time they are read). */
+    /** Fails with a short description of the differences (not the whole datasets). */
+    public static void assertSame(Map<String, String> expected, Map<String, String> actual, String what) {
+        if (expected.equals(actual)) return;
+        StringBuilder sb = new StringBuilder(what + ": " + expected.size() + " keys expected, " + actual.size()
+                + " found; first differences:");
+        int shown = 0;
+        java.util.Set<String> keys = new java.util.TreeSet<>(expected.keySet());
+        keys.addAll(actual.keySet());
+        for (String k : keys) {
+            if (java.util.Objects.equals(expected.get(k), actual.get(k))) continue;
+            sb.append("\n  ").append(k).append(": expected ").append(abbreviate(expected.get(k)))
+                    .append(", found ").append(abbreviate(actual.get(k)));
+            if (++shown == 8) break;
+        }
+        throw new AssertionError(sb.toString());
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? "(missing)" : s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    }
+
+    /**
+     * key -> type and content, in an order-independent form (sets and hashes sorted:
+     * their internal order differs between processes), plus whether it has a TTL.
+     */
     public static Map<String, String> of(RedisNode node) {
         Map<String, String> data = new TreeMap<>();
         try (Jedis j = node.client()) {
-            Object keys = j.sendCommand(Commands.named("RAFT.DEBUG"), "EXEC", "KEYS", "*");
-            for (Object k : (List<?>) keys) {
-                String key = new String((byte[]) k, StandardCharsets.UTF_8);
-                Object dump = j.sendCommand(Commands.named("RAFT.DEBUG"), "EXEC", "DUMP", key);
-                Object pttl = j.sendCommand(Commands.named("RAFT.DEBUG"), "EXEC", "PTTL", key);
-                if (dump == null) continue; // expired between KEYS and DUMP
-                data.put(key, HexFormat.of().formatHex((byte[]) dump) + ((Long) pttl >= 0 ? " +ttl" : ""));
+            List<String> keys = new ArrayList<>();
+            for (Object k : (List<?>) j.sendCommand(DEBUG, "EXEC", "KEYS", "*")) {
+                keys.add(new String((byte[]) k, StandardCharsets.UTF_8));
+            }
+            Pipeline types = j.pipelined();
+            List<Response<Object>> typeReplies = new ArrayList<>();
+            for (String k : keys) typeReplies.add(types.sendCommand(DEBUG, "EXEC", "TYPE", k));
+            types.sync();
+            Pipeline values = j.pipelined();
+            List<Response<Object>> valueReplies = new ArrayList<>();
+            List<Response<Object>> ttlReplies = new ArrayList<>();
+            for (int i = 0; i < keys.size(); i++) {
+                String type = Commands.plain(typeReplies.get(i).get()).toString();
+                valueReplies.add(values.sendCommand(DEBUG, read(type, keys.get(i))));
+                ttlReplies.add(values.sendCommand(DEBUG, "EXEC", "PTTL", keys.get(i)));
+            }
+            values.sync();
+            for (int i = 0; i < keys.size(); i++) {
+                String type = Commands.plain(typeReplies.get(i).get()).toString();
+                if (type.equals("none")) continue; // expired meanwhile
+                Object value = Commands.plain(valueReplies.get(i).get());
+                if (value instanceof List<?> list && (type.equals("set") || type.equals("hash"))) {
+                    value = canonical(type, list);
+                }
+                long ttl = (Long) ttlReplies.get(i).get();
+                data.put(keys.get(i), type + ":" + value + (ttl >= 0 ? " +ttl" : ""));
             }
         }
         return data;
+    }
+
+    private static final redis.clients.jedis.commands.ProtocolCommand DEBUG = Commands.named("RAFT.DEBUG");
+
+    private static String[] read(String type, String key) {
+        return switch (type) {
+            case "string" -> new String[] {"EXEC", "GET", key};
+            case "list" -> new String[] {"EXEC", "LRANGE", key, "0", "-1"};
+            case "set" -> new String[] {"EXEC", "SMEMBERS", key};
+            case "zset" -> new String[] {"EXEC", "ZRANGE", key, "0", "-1", "WITHSCORES"};
+            case "hash" -> new String[] {"EXEC", "HGETALL", key};
+            default -> new String[] {"EXEC", "DUMP", key};
+        };
+    }
+
+    private static String canonical(String type, List<?> items) {
+        List<String> parts = new ArrayList<>();
+        if (type.equals("hash")) {
+            for (int i = 0; i + 1 < items.size(); i += 2) parts.add(items.get(i) + "=" + items.get(i + 1));
+        } else {
+            for (Object o : items) parts.add(String.valueOf(o));
+        }
+        Collections.sort(parts);
+        return parts.toString();
     }
 }

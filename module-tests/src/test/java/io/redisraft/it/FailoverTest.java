@@ -89,7 +89,7 @@ class FailoverTest {
         cluster.awaitConverged();
         RaftCluster.awaitTrue(RaftCluster.READY, () -> "follower".equals(oldLeader.info("raft_role")),
                 "old leader rejoins as follower");
-        for (RedisNode n : cluster.nodes()) assertEquals(Datasets.of(cluster.awaitLeader()), Datasets.of(n));
+        for (RedisNode n : cluster.nodes()) Datasets.assertSame(Datasets.of(cluster.awaitLeader()), Datasets.of(n), "dataset");
     }
 
     @Test
@@ -111,7 +111,7 @@ class FailoverTest {
                 && "up".equals(oldLeader.info("raft_state")), "old leader back as follower");
         stopAndCheck(cluster, stop, writers);
         cluster.awaitConverged();
-        for (RedisNode n : cluster.nodes()) assertEquals(Datasets.of(cluster.awaitLeader()), Datasets.of(n));
+        for (RedisNode n : cluster.nodes()) Datasets.assertSame(Datasets.of(cluster.awaitLeader()), Datasets.of(n), "dataset");
     }
 
     @Test
@@ -131,6 +131,6 @@ class FailoverTest {
         stopAndCheck(cluster, stop, writers);
         cluster.awaitConverged();
         assertEquals("up", follower.info("raft_state"));
-        assertEquals(Datasets.of(cluster.awaitLeader()), Datasets.of(follower));
+        Datasets.assertSame(Datasets.of(cluster.awaitLeader()), Datasets.of(follower), "dataset");
     }
 }

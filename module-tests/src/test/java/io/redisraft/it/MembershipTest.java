@@ -52,7 +52,7 @@ class MembershipTest {
             assertTrue(c.call("SET", "after", "1").ok());
         }
         cluster.awaitConverged();
-        assertEquals(Datasets.of(leader), Datasets.of(victim));
+        Datasets.assertSame(Datasets.of(leader), Datasets.of(victim), "dataset");
         assertEquals(List.of("after", "before", "while-two"), List.copyOf(Datasets.of(victim).keySet()));
     }
 

@@ -39,7 +39,7 @@ class RecoveryTest {
         cluster.awaitConverged();
         Map<String, String> data = Datasets.of(follower);
         assertEquals(700, data.size());
-        assertEquals(Datasets.of(cluster.awaitLeader()), data);
+        Datasets.assertSame(Datasets.of(cluster.awaitLeader()), data, "restarted follower");
         assertEquals("follower", follower.info("raft_role"));
     }
 
@@ -56,7 +56,7 @@ class RecoveryTest {
         }
         cluster.awaitConverged();
         for (RedisNode n : cluster.nodes()) assertEquals(300, Datasets.of(n).size(), n.toString());
-        assertEquals(Datasets.of(leader), Datasets.of(cluster.node(0)));
+        Datasets.assertSame(Datasets.of(leader), Datasets.of(cluster.node(0)), "dataset");
     }
 
     @Test

@@ -57,7 +57,7 @@ class ReplicationTest {
         cluster.awaitConverged();
         Map<String, String> expected = Datasets.of(leader);
         assertTrue(expected.containsKey("renamed") && expected.containsKey("lua") && !expected.containsKey("deleted"));
-        for (RedisNode n : cluster.nodes()) assertEquals(expected, Datasets.of(n), "dataset of " + n);
+        for (RedisNode n : cluster.nodes()) Datasets.assertSame(expected, Datasets.of(n), "dataset of " + n);
     }
 
     @Test
@@ -113,7 +113,7 @@ class ReplicationTest {
             assertEquals(new ReplyError("ERR EXEC without MULTI"), Commands.call(j, "EXEC"));
         }
         cluster.awaitConverged();
-        for (RedisNode n : cluster.nodes()) assertEquals(Datasets.of(leader), Datasets.of(n));
+        for (RedisNode n : cluster.nodes()) Datasets.assertSame(Datasets.of(leader), Datasets.of(n), "dataset");
     }
 
     @Test
