@@ -18,6 +18,7 @@ start_redis() {
   redis-server --port "$port" --bind 127.0.0.1 --dir "$SCRATCH/$name" --logfile "$SCRATCH/$name/redis.log" \
     --save "" "$@" > /dev/null 2>&1 &
   PIDS+=($!)
+  disown $!
   for _ in $(seq 200); do redis-cli -p "$port" PING 2>/dev/null | grep -q PONG && return; sleep 0.05; done
   echo "redis-server $name did not start; log:" >&2; tail -20 "$SCRATCH/$name/redis.log" >&2; exit 1
 }

@@ -115,6 +115,7 @@ final class ClientCommands {
     }
 
     private Resp submit(Caller caller, byte[] unit, boolean readOnly) {
+        if (readOnly && config.flag(ConfigOption.TEST_UNSAFE_READS)) return executeLocally(caller, unit);
         Resp refusal = node.refusal();
         if (refusal != null) return refusal;
         if (readOnly) {

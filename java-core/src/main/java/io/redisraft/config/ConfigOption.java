@@ -53,7 +53,12 @@ public enum ConfigOption {
             "none:0,fail-connect:1,fail-import:2,fail-unlock:3"),
     // Options of this module.
     /** Port of the Raft (Ratis gRPC) listener; 0 = the Redis port + 10000. */
-    RPC_PORT("rpc-port", Type.NUMERIC, 0, 0, 65535, 0, Scope.BEFORE_INIT);
+    RPC_PORT("rpc-port", Type.NUMERIC, 0, 0, 65535, 0, Scope.BEFORE_INIT),
+    /**
+     * A planted bug for the fault suite's red test: every node answers reads from its own
+     * state at once, leader or not, so reads can be stale. Never set it in production.
+     */
+    TEST_UNSAFE_READS("test-unsafe-reads", Type.BOOL, 0, 0, 1, Flags.HIDDEN, Scope.ALWAYS);
 
     public enum Type { STRING, BOOL, NUMERIC, ENUM }
 

@@ -25,17 +25,50 @@ public final class ClusterClient implements AutoCloseable {
     private final List<RedisNode> nodes;
     private final Duration retryFor;
     private final int timeoutMs;
+    private final boolean followRedirects;
     private Jedis connection;
     private String address;
 
     public ClusterClient(List<RedisNode> nodes, Duration retryFor, int timeoutMs) {
+        this(nodes, retryFor, timeoutMs, true);
+    }
+
+    /**
+     * A client that, without {@code followRedirects}, stays on its nodes: a -MOVED reply
+     * is then a definite failure (the command did not run there).
+     */
+    public ClusterClient(List<RedisNode> nodes, Duration retryFor, int timeoutMs, boolean followRedirects) {
         this.nodes = nodes;
         this.retryFor = retryFor;
         this.timeoutMs = timeoutMs;
+        this.followRedirects = followRedirects;
     }
 
     /** Runs a command, retrying only while it certainly did not run (redirects, no leader, no connection). */
     public Outcome call(String... command) {
+        return run(j -> Commands.call(j, command));
+    }
+
+    /**
+     * Runs MULTI, the commands, EXEC on one connection; the OK value is EXEC's reply.
+     * Redirects come back at EXEC (MULTI and queuing are accepted anywhere).
+     */
+    public Outcome transaction(List<String[]> commands) {
+        return run(j -> {
+            Object multi = Commands.call(j, "MULTI");
+            if (multi instanceof ReplyError) return multi;
+            for (String[] c : commands) {
+                Object queued = Commands.call(j, c);
+                if (queued instanceof ReplyError e) {
+                    Commands.call(j, "DISCARD");
+                    return e;
+                }
+            }
+            return Commands.call(j, "EXEC");
+        });
+    }
+
+    private Outcome run(java.util.function.Function<Jedis, Object> operation) {
         long deadline = System.nanoTime() + retryFor.toNanos();
         int next = 0;
         while (true) {
@@ -55,7 +88,7 @@ public final class ClusterClient implements AutoCloseable {
             }
             Object reply;
             try {
-                reply = Commands.call(connection, command);
+                reply = operation.apply(connection);
             } catch (JedisConnectionException e) {
                 // The command may or may not have been received and applied.
                 dropConnection();
@@ -64,6 +97,7 @@ public final class ClusterClient implements AutoCloseable {
             if (!(reply instanceof ReplyError err)) return new Outcome(Status.OK, reply);
             switch (err.code()) {
                 case "MOVED" -> {
+                    if (!followRedirects) return new Outcome(Status.FAILED, err);
                     dropConnection();
                     address = err.message().split(" ")[2];
                 }

@@ -15,12 +15,25 @@ public final class RaftCluster {
 
     private final Servers servers;
     private final String[] extraArgs;
+    private final NetnsNetwork network;
     private final List<RedisNode> nodes = new ArrayList<>();
+    private int hosts;
     private String dbid;
 
-    RaftCluster(Servers servers, String[] extraArgs) {
+    RaftCluster(Servers servers, String[] extraArgs, NetnsNetwork network) {
         this.servers = servers;
         this.extraArgs = extraArgs;
+        this.network = network;
+    }
+
+    /** The private network the nodes run on, or null when they share 127.0.0.1. */
+    public NetnsNetwork network() {
+        return network;
+    }
+
+    /** Host index of a node on the private network. */
+    public int hostOf(RedisNode n) {
+        return nodes.indexOf(n);
     }
 
     public List<RedisNode> nodes() {
@@ -40,7 +53,8 @@ public final class RaftCluster {
         String[] args = new String[extraArgs.length + moreArgs.length];
         System.arraycopy(extraArgs, 0, args, 0, extraArgs.length);
         System.arraycopy(moreArgs, 0, args, extraArgs.length, moreArgs.length);
-        RedisNode n = servers.node(args).start().awaitReady(READY);
+        RedisNode n = (network == null ? servers.node(args) : servers.node(network, hosts++, args))
+                .start().awaitReady(READY);
         if (nodes.isEmpty()) {
             Object reply = n.call("RAFT.CLUSTER", "INIT");
             if (!(reply instanceof String s) || !s.startsWith("OK ")) throw new IllegalStateException("INIT: " + reply);

@@ -21,16 +21,26 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  */
 public final class RedisNode {
     private final String name;
+    private final String host;
     private final int port;
     private final Path dir;
     private final List<String> args;
+    private final List<String> launcher;
     private Process process;
 
+    /** A node on 127.0.0.1. */
     RedisNode(String name, Path dir, int port, List<String> args) {
+        this(name, dir, "127.0.0.1", port, args, List.of());
+    }
+
+    /** A node on {@code host}, started through {@code launcher} (e.g. ip netns exec ns). */
+    RedisNode(String name, Path dir, String host, int port, List<String> args, List<String> launcher) {
         this.name = name;
         this.dir = dir;
+        this.host = host;
         this.port = port;
         this.args = args;
+        this.launcher = launcher;
     }
 
     public static String redisServerBinary() {
@@ -54,8 +64,12 @@ public final class RedisNode {
         return port;
     }
 
+    public String host() {
+        return host;
+    }
+
     public String address() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     public Path dir() {
@@ -76,9 +90,10 @@ public final class RedisNode {
 
     /** Starts the process (again, after a stop or kill: same port and directory). */
     public RedisNode start() {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(redisServerBinary());
-        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", host, "--protected-mode", "no",
+                "--dir", dir.toString(),
                 "--logfile", logFile().toString(), "--save", "", "--appendonly", "no",
                 "--loadmodule", modulePath().toString(), "--raft.addr", address()));
         cmd.addAll(args);
@@ -102,7 +117,7 @@ public final class RedisNode {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "\n" + logTail(40));
             }
-            try (Jedis j = new Jedis("127.0.0.1", port, 1000)) {
+            try (Jedis j = new Jedis(host, port, 1000)) {
                 if ("PONG".equals(j.ping())) return this;
             } catch (Exception e) {
                 // not listening yet or loading
@@ -114,7 +129,7 @@ public final class RedisNode {
 
     /** A new connection (the caller closes it). */
     public Jedis client() {
-        return new Jedis("127.0.0.1", port, 10_000);
+        return new Jedis(host, port, 10_000);
     }
 
     /** Sends any command on a fresh connection; see {@link Commands#call}. */

@@ -26,6 +26,7 @@ public final class Servers implements BeforeEachCallback, AfterEachCallback {
     private static final Path ROOT = Path.of("target", "servers").toAbsolutePath();
 
     private final List<RedisNode> nodes = new ArrayList<>();
+    private final List<NetnsNetwork> networks = new ArrayList<>();
     private Path testDir;
     private int counter;
 
@@ -49,6 +50,7 @@ public final class Servers implements BeforeEachCallback, AfterEachCallback {
             if (n.isRunning()) n.resume();
             n.kill();
         }
+        for (NetnsNetwork n : networks) n.close();
         if (!failed) deleteTree(testDir);
     }
 
@@ -61,9 +63,34 @@ public final class Servers implements BeforeEachCallback, AfterEachCallback {
         return n;
     }
 
+    /** A private network whose hosts are network namespaces (see {@link NetnsNetwork}). */
+    public NetnsNetwork network() {
+        NetnsNetwork n = NetnsNetwork.create();
+        networks.add(n);
+        return n;
+    }
+
+    /** A node (not started) on host {@code i} of a private network; every host uses port 7000. */
+    public RedisNode node(NetnsNetwork network, int i, String... extraArgs) {
+        String host = network.addHost(i);
+        int n = ++counter;
+        RedisNode node = new RedisNode("node" + n, testDir.resolve("node" + n), host, 7000,
+                Arrays.asList(extraArgs), network.launcher(i));
+        nodes.add(node);
+        return node;
+    }
+
+    /** A started, formed cluster on a private network (one namespace per node). */
+    public RaftCluster cluster(NetnsNetwork network, int size, String... extraArgs) {
+        RaftCluster cluster = new RaftCluster(this, extraArgs, network);
+        for (int i = 0; i < size; i++) cluster.addNode();
+        cluster.awaitLeader();
+        return cluster;
+    }
+
     /** A started, formed cluster of {@code size} nodes (first one INIT, the others JOIN). */
     public RaftCluster cluster(int size, String... extraArgs) {
-        RaftCluster cluster = new RaftCluster(this, extraArgs);
+        RaftCluster cluster = new RaftCluster(this, extraArgs, null);
         for (int i = 0; i < size; i++) cluster.addNode();
         cluster.awaitLeader();
         return cluster;
