@@ -55,9 +55,12 @@ start() {
   else
     echo "nodes already belong to a cluster: they rejoined it"
   fi
-  echo -n "waiting for a leader"
-  for _ in $(seq 300); do
-    redis-cli -p "${PORTS[0]}" INFO raft | tr -d '\r' | grep -q '^raft_leader_id:[1-9]' && break
+  echo -n "waiting for the cluster to serve"
+  for _ in $(seq 600); do
+    # A read answered (not -CLUSTERDOWN/-MOVED) by some node means a leader is ready.
+    for p in "${PORTS[@]}"; do
+      [[ $(redis-cli -p "$p" EXISTS cluster-sh-probe 2>/dev/null) =~ ^[0-9]+$ ]] && break 2
+    done
     echo -n .; sleep 0.1
   done
   echo

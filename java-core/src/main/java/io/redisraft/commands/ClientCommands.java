@@ -19,12 +19,14 @@ final class ClientCommands {
     private final RaftNode node;
     private volatile CommandTable table;
     private final Transactions transactions = new Transactions();
+    private final ClusterTopology topology;
 
     ClientCommands(RedisApi redis, RaftConfig config, RaftNode node, CommandTable table) {
         this.redis = redis;
         this.config = config;
         this.node = node;
         this.table = table;
+        this.topology = new ClusterTopology(redis, node);
     }
 
     void setTable(CommandTable table) {
@@ -63,6 +65,10 @@ final class ClientCommands {
             case PASSTHROUGH:
                 // Only reachable for a command the filter did not know yet: run it as Redis would.
                 return executeLocally(caller, CommandCodec.encodeUnit(unitFlags(caller), argv));
+            case INFO:
+                return topology.info(argv);
+            case CLUSTER:
+                return topology.cluster(argv);
             default:
                 break;
         }
@@ -87,6 +93,8 @@ final class ClientCommands {
                 return exec(caller, transactions.end(caller.clientId()));
             case UNSUPPORTED:
             case PASSTHROUGH:
+            case INFO:
+            case CLUSTER:
                 tx.aborted = true;
                 return spec.kind() == CommandKind.UNSUPPORTED ? Errors.NOT_SUPPORTED
                         : Resp.error("ERR not supported by RedisRaft inside MULTI/EXEC");

@@ -12,5 +12,9 @@ public enum CommandKind {
     UNSUPPORTED,
     MULTI,
     EXEC,
-    DISCARD
+    DISCARD,
+    /** Answered locally with cluster_enabled:1, so cluster-aware clients follow -MOVED. */
+    INFO,
+    /** CLUSTER SLOTS / NODES / SHARDS, describing the Raft cluster as one shard. */
+    CLUSTER
 }

@@ -37,6 +37,8 @@ public final class CommandTable {
             Map.entry("multi", CommandKind.MULTI),
             Map.entry("exec", CommandKind.EXEC),
             Map.entry("discard", CommandKind.DISCARD),
+            Map.entry("info", CommandKind.INFO),
+            Map.entry("cluster", CommandKind.CLUSTER),
             // Scripts run on every node; the cache of loaded scripts must be the same everywhere.
             Map.entry("eval", CommandKind.WRITE),
             Map.entry("evalsha", CommandKind.WRITE),
