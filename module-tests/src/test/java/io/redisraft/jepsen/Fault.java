@@ -1,0 +1,28 @@
+package io.redisraft.jepsen;
+
+/** The faults the nemesis injects (one at a time, each healed before the next). */
+public enum Fault {
+    KILL_RANDOM, KILL_LEADER, KILL_MAJORITY,
+    PAUSE_LEADER, PAUSE_MAJORITY,
+    PARTITION_LEADER, PARTITION_HALVES, PARTITION_RING,
+    MEMBERSHIP,
+    /** Snapshot pressure: compaction on random nodes (runs also use a tiny raft.log-max-file-size). */
+    COMPACT;
+
+    /** Whether the fault needs the private network (partitions). */
+    public boolean needsNetwork() {
+        return name().startsWith("PARTITION");
+    }
+
+    /** Parses "kill-leader,pause-majority" or "all". */
+    public static java.util.Set<Fault> parse(String list) {
+        java.util.Set<Fault> faults = java.util.EnumSet.noneOf(Fault.class);
+        for (String f : list.split(",")) {
+            f = f.trim();
+            if (f.isEmpty()) continue;
+            if (f.equals("all")) faults.addAll(java.util.EnumSet.allOf(Fault.class));
+            else faults.add(Fault.valueOf(f.toUpperCase().replace('-', '_')));
+        }
+        return faults;
+    }
+}

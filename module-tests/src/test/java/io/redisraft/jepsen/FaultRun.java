@@ -1,0 +1,137 @@
+package io.redisraft.jepsen;
+
+import io.redisraft.harness.ClusterClient;
+import io.redisraft.harness.NetnsNetwork;
+import io.redisraft.harness.RaftCluster;
+import io.redisraft.harness.RedisNode;
+import io.redisraft.harness.Servers;
+import io.redisraft.jepsen.history.CheckResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One fault-injection run: a cluster, concurrent clients of every workload, a nemesis,
+ * then healing, a quiet final read phase and the checkers.
+ */
+public final class FaultRun {
+    /** What to run. */
+    public record Config(String name, int nodes, Set<Fault> faults, Duration duration, Duration faultInterval,
+                         int clientsPerWorkload, boolean readsAtHome, List<String> nodeArgs, long seed) {
+        public static Config of(String name, int nodes, Set<Fault> faults, Duration duration) {
+            return new Config(name, nodes, faults, duration, Duration.ofSeconds(4), 3, false, List.of(),
+                    System.nanoTime());
+        }
+
+        public Config withNodeArgs(String... args) {
+            return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, readsAtHome,
+                    List.of(args), seed);
+        }
+
+        public Config withReadsAtHome() {
+            return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, true, nodeArgs, seed);
+        }
+    }
+
+    /** What a run found. */
+    public record Result(long ok, long failed, long info, int faults, List<CheckResult> checks, List<String> faultLog,
+                         Path historyDir) {
+        public int anomalies() {
+            return checks.stream().mapToInt(c -> c.anomalies().size()).sum();
+        }
+
+        public String summary() {
+            return "faults: " + ok + " ops ok, " + failed + " failed, " + info + " indeterminate, " + faults
+                    + " faults injected, " + anomalies() + " anomalies";
+        }
+
+        public String report() {
+            StringBuilder sb = new StringBuilder(summary()).append('\n');
+            for (String f : faultLog) sb.append("  fault ").append(f).append('\n');
+            for (CheckResult c : checks) {
+                sb.append("  ").append(c.checker()).append(c.valid() ? ": valid" : ": INVALID");
+                if (c.note() != null && !c.note().isEmpty()) sb.append(" (").append(c.note()).append(')');
+                sb.append('\n');
+                c.anomalies().stream().limit(10).forEach(a -> sb.append("    ").append(a).append('\n'));
+            }
+            sb.append("  histories in ").append(historyDir).append('\n');
+            return sb.toString();
+        }
+    }
+
+    private FaultRun() {}
+
+    public static Result run(Servers servers, Config config) throws InterruptedException {
+        Random random = new Random(config.seed());
+        boolean partitions = config.faults().stream().anyMatch(Fault::needsNetwork);
+        String[] args = config.nodeArgs().toArray(new String[0]);
+        NetnsNetwork network = partitions ? servers.network() : null;
+        RaftCluster cluster = network != null ? servers.cluster(network, config.nodes(), args)
+                : servers.cluster(config.nodes(), args);
+
+        List<Workload> workloads = List.of(new RegisterWorkload(5, config.readsAtHome()), new ListAppendWorkload(4),
+                new CounterWorkload());
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> clients = new ArrayList<>();
+        int process = 0;
+        for (Workload w : workloads) {
+            for (int i = 0; i < config.clientsPerWorkload(); i++) {
+                int p = process++;
+                RedisNode home = cluster.nodes().get(p % cluster.nodes().size());
+                long clientSeed = random.nextLong();
+                Thread t = new Thread(() -> runClient(w, p, cluster, home, stop, new Random(clientSeed)),
+                        "client-" + w.name() + "-" + p);
+                clients.add(t);
+            }
+        }
+        clients.forEach(Thread::start);
+        Nemesis nemesis = new Nemesis(cluster, config.faults(), new Random(random.nextLong()));
+        long until = System.nanoTime() + config.duration().toNanos();
+        try {
+            nemesis.run(until, config.faultInterval());
+            long left = until - System.nanoTime();
+            if (left > 0) Thread.sleep(left / 1_000_000);
+        } finally {
+            stop.set(true);
+            for (Thread t : clients) t.join(120_000);
+            nemesis.healAll();
+        }
+
+        // Quiet phase: the cluster heals, then final reads and checks.
+        cluster.awaitLeader(Duration.ofSeconds(60));
+        cluster.awaitConverged();
+        List<CheckResult> checks = new ArrayList<>();
+        long ok = 0;
+        long failed = 0;
+        long info = 0;
+        Path dir = Path.of("target", "faults", config.name() + "-" + System.currentTimeMillis()).toAbsolutePath();
+        for (Workload w : workloads) {
+            checks.add(w.check(cluster));
+            Workload.Counts c = w.counts();
+            ok += c.ok();
+            failed += c.failed();
+            info += c.info();
+            w.dump(dir.resolve(w.name() + ".history"));
+        }
+        RegisterWorkload.write(dir.resolve("faults.log"), nemesis.log());
+        return new Result(ok, failed, info, nemesis.injected(), checks, nemesis.log(), dir);
+    }
+
+    private static void runClient(Workload w, int process, RaftCluster cluster, RedisNode home, AtomicBoolean stop,
+                                  Random random) {
+        try (ClusterClient client = new ClusterClient(cluster.nodes(), Duration.ofSeconds(10), 5_000);
+             ClusterClient local = new ClusterClient(List.of(home), Duration.ofSeconds(2), 5_000, false)) {
+            while (!stop.get()) w.step(process, client, local, random);
+        }
+    }
+
+    /** Every fault kind (partitions included only where the private network can be made). */
+    public static Set<Fault> allFaults() {
+        return EnumSet.allOf(Fault.class);
+    }
+}

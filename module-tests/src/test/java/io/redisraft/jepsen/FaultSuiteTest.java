@@ -1,0 +1,42 @@
+package io.redisraft.jepsen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redisraft.harness.Servers;
+import java.time.Duration;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The short fault profile, part of the normal test run: every workload under every
+ * kind of fault, checked by the linearizability, transaction and counter checkers.
+ * The long profile is {@link LongFaultRunTest} (scripts/faults.sh).
+ */
+class FaultSuiteTest {
+    @RegisterExtension
+    final Servers servers = new Servers();
+
+    private static void assertClean(FaultRun.Result result) {
+        System.out.println(result.report());
+        assertTrue(result.faults() > 0, "no fault was injected:\n" + result.report());
+        assertTrue(result.ok() > 100, "too little progress:\n" + result.report());
+        assertEquals(0, result.anomalies(), result.report());
+    }
+
+    @Test
+    void crashesPausesAndPartitions() throws InterruptedException {
+        assertClean(FaultRun.run(servers, FaultRun.Config.of("crash-pause-partition", 3,
+                EnumSet.of(Fault.KILL_RANDOM, Fault.KILL_LEADER, Fault.PAUSE_LEADER, Fault.PARTITION_LEADER,
+                        Fault.PARTITION_HALVES), Duration.ofSeconds(75))));
+    }
+
+    @Test
+    void majorityFaultsMembershipAndSnapshots() throws InterruptedException {
+        assertClean(FaultRun.run(servers, FaultRun.Config.of("majority-membership-snapshot", 5,
+                EnumSet.of(Fault.KILL_MAJORITY, Fault.PAUSE_MAJORITY, Fault.PARTITION_RING, Fault.MEMBERSHIP,
+                        Fault.COMPACT), Duration.ofSeconds(75))
+                .withNodeArgs("--raft.log-max-file-size", "256kb")));
+    }
+}

@@ -1,0 +1,235 @@
+package io.redisraft.jepsen;
+
+import io.redisraft.harness.Commands.ReplyError;
+import io.redisraft.harness.NetnsNetwork;
+import io.redisraft.harness.RaftCluster;
+import io.redisraft.harness.RedisNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+/**
+ * Injects faults into a running cluster: kills (SIGKILL, then restart), pauses
+ * (SIGSTOP/SIGCONT), network partitions (on the private network), membership changes
+ * (remove a node, wipe it, add it back with a new id) and forced compactions. Each
+ * fault is held for a few seconds and healed before the next one.
+ */
+final class Nemesis {
+    private final RaftCluster cluster;
+    private final List<Fault> faults;
+    private final Random random;
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final long start = System.nanoTime();
+    private int injected;
+
+    Nemesis(RaftCluster cluster, Set<Fault> faults, Random random) {
+        this.cluster = cluster;
+        this.faults = new ArrayList<>(faults);
+        Collections.sort(this.faults);
+        this.random = random;
+        if (cluster.network() == null && faults.stream().anyMatch(Fault::needsNetwork)) {
+            throw new IllegalArgumentException("partition faults need the private network");
+        }
+    }
+
+    int injected() {
+        return injected;
+    }
+
+    List<String> log() {
+        return log;
+    }
+
+    /** Injects faults every {@code interval} until {@code until} (System.nanoTime()). */
+    void run(long until, Duration interval) {
+        if (faults.isEmpty()) return;
+        while (System.nanoTime() + interval.toNanos() < until) {
+            sleep(interval.toMillis());
+            Fault f = faults.get(random.nextInt(faults.size()));
+            try {
+                inject(f);
+                injected++;
+            } catch (RuntimeException e) {
+                note(f + " could not complete: " + e.getMessage());
+            } finally {
+                healAll();
+            }
+        }
+    }
+
+    private void inject(Fault f) {
+        List<RedisNode> nodes = cluster.nodes();
+        int n = nodes.size();
+        RedisNode leader = leaderOrRandom();
+        switch (f) {
+            case KILL_RANDOM -> killFor(List.of(nodes.get(random.nextInt(n))), f);
+            case KILL_LEADER -> killFor(List.of(leader), f);
+            case KILL_MAJORITY -> killFor(pick(n / 2 + 1, leader), f);
+            case PAUSE_LEADER -> pauseFor(List.of(leader), f);
+            case PAUSE_MAJORITY -> pauseFor(pick(n / 2 + 1, leader), f);
+            case PARTITION_LEADER -> {
+                Set<Integer> others = hostsExcept(cluster.hostOf(leader));
+                partitionFor(Set.of(cluster.hostOf(leader)), others, f + " " + leader);
+            }
+            case PARTITION_HALVES -> {
+                List<Integer> hosts = new ArrayList<>(hostsExcept(-1));
+                Collections.shuffle(hosts, random);
+                Set<Integer> minority = new HashSet<>(hosts.subList(0, n / 2));
+                Set<Integer> majority = new HashSet<>(hosts.subList(n / 2, n));
+                partitionFor(minority, majority, f + " " + minority + " | " + majority);
+            }
+            case PARTITION_RING -> ring(f);
+            case MEMBERSHIP -> replaceNode();
+            case COMPACT -> {
+                for (RedisNode node : nodes) {
+                    if (node.isRunning() && random.nextBoolean()) node.call("RAFT.DEBUG", "COMPACT", "1");
+                }
+                note(f.toString());
+            }
+        }
+    }
+
+    private void killFor(List<RedisNode> victims, Fault f) {
+        note(f + " " + victims);
+        for (RedisNode v : victims) v.kill();
+        sleep(2000 + random.nextInt(2000));
+        for (RedisNode v : victims) v.start();
+        for (RedisNode v : victims) v.awaitReady(RaftCluster.READY);
+    }
+
+    private void pauseFor(List<RedisNode> victims, Fault f) {
+        note(f + " " + victims);
+        for (RedisNode v : victims) v.pause();
+        try {
+            sleep(3000 + random.nextInt(4000));
+        } finally {
+            for (RedisNode v : victims) v.resume();
+        }
+    }
+
+    private void partitionFor(Set<Integer> side, Set<Integer> other, String what) {
+        note(what);
+        cluster.network().partition(side, other);
+        sleep(4000 + random.nextInt(4000));
+        cluster.network().heal();
+    }
+
+    /** Each node reaches only its two neighbours (needs 5 nodes to differ from no partition). */
+    private void ring(Fault f) {
+        int n = cluster.nodes().size();
+        NetnsNetwork net = cluster.network();
+        note(f + " over " + n + " nodes");
+        for (int a = 0; a < n; a++) {
+            for (int b = a + 1; b < n; b++) {
+                if (b != a + 1 && !(a == 0 && b == n - 1)) net.cut(a, b);
+            }
+        }
+        sleep(4000 + random.nextInt(4000));
+        net.heal();
+    }
+
+    /** Removes a follower, wipes it and makes it join again (it gets a new id). */
+    private void replaceNode() {
+        RedisNode leader = cluster.awaitLeader(Duration.ofSeconds(30));
+        List<RedisNode> followers = new ArrayList<>(cluster.nodes());
+        followers.remove(leader);
+        RedisNode victim = followers.get(random.nextInt(followers.size()));
+        String id = victim.info("raft_node_id");
+        note("MEMBERSHIP remove " + victim + " (id " + id + ")");
+        Object removed = retry(() -> cluster.awaitLeader(Duration.ofSeconds(30)).call("RAFT.NODE", "REMOVE", id));
+        if (removed instanceof ReplyError e && !e.message().contains("does not exist")) {
+            throw new IllegalStateException("RAFT.NODE REMOVE: " + e.message());
+        }
+        victim.kill();
+        wipe(victim);
+        victim.start().awaitReady(RaftCluster.READY);
+        retry(() -> {
+            cluster.join(victim);
+            return "OK";
+        });
+        note("MEMBERSHIP " + victim + " joined again as " + victim.info("raft_node_id"));
+    }
+
+    /** Makes every node run and reachable again. */
+    void healAll() {
+        if (cluster.network() != null) cluster.network().heal();
+        for (RedisNode node : cluster.nodes()) {
+            if (node.isRunning()) {
+                node.resume();
+            } else {
+                node.start().awaitReady(RaftCluster.READY);
+            }
+        }
+    }
+
+    private RedisNode leaderOrRandom() {
+        RedisNode leader = cluster.currentLeader();
+        return leader != null ? leader : cluster.nodes().get(random.nextInt(cluster.nodes().size()));
+    }
+
+    private List<RedisNode> pick(int count, RedisNode include) {
+        List<RedisNode> others = new ArrayList<>(cluster.nodes());
+        others.remove(include);
+        Collections.shuffle(others, random);
+        List<RedisNode> picked = new ArrayList<>(List.of(include));
+        picked.addAll(others.subList(0, count - 1));
+        return picked;
+    }
+
+    private Set<Integer> hostsExcept(int host) {
+        Set<Integer> hosts = new HashSet<>();
+        for (RedisNode node : cluster.nodes()) if (cluster.hostOf(node) != host) hosts.add(cluster.hostOf(node));
+        return hosts;
+    }
+
+    private static Object retry(java.util.function.Supplier<Object> action) {
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+                Object r = action.get();
+                if (!(r instanceof ReplyError e) || e.message().contains("does not exist")) return r;
+                last = new IllegalStateException(e.message());
+            } catch (RuntimeException | AssertionError e) {
+                last = new IllegalStateException(e.getMessage(), e);
+            }
+            sleep(1000);
+        }
+        throw last;
+    }
+
+    private static void wipe(RedisNode node) {
+        try {
+            Files.deleteIfExists(node.dir().resolve("dump.rdb"));
+            Path raftDir = node.dir().resolve("redisraft.db");
+            if (!Files.exists(raftDir)) return;
+            try (Stream<Path> files = Files.walk(raftDir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot wipe " + node + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void note(String what) {
+        log.add(String.format("%7.1fs %s", (System.nanoTime() - start) / 1e9, what));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.redisraft.jepsen;
+
+import io.redisraft.harness.ClusterClient;
+import io.redisraft.harness.RaftCluster;
+import io.redisraft.jepsen.history.CheckResult;
+import io.redisraft.jepsen.history.Status;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/** A kind of operation the clients run concurrently, with its history and its checker. */
+abstract class Workload {
+    /** Outcome counts of the recorded operations. */
+    record Counts(long ok, long failed, long info) {}
+
+    abstract String name();
+
+    /**
+     * Runs one operation of client {@code process}. {@code client} follows redirects to the
+     * leader; {@code home} stays on the client's own node (used for reads in some runs).
+     */
+    abstract void step(int process, ClusterClient client, ClusterClient home, Random random);
+
+    /** After the run, with the cluster healthy: final reads and the consistency check. */
+    abstract CheckResult check(RaftCluster cluster);
+
+    abstract Counts counts();
+
+    /** Writes the history, one operation per line. */
+    abstract void dump(Path file);
+
+    static Status status(ClusterClient.Outcome o) {
+        return switch (o.status()) {
+            case OK -> Status.OK;
+            case FAILED -> Status.FAIL;
+            case UNKNOWN -> Status.INFO;
+        };
+    }
+
+    static long completion(Status s) {
+        return s == Status.INFO ? Long.MAX_VALUE : System.nanoTime();
+    }
+
+    static Counts count(List<Status> statuses) {
+        long ok = 0;
+        long failed = 0;
+        long info = 0;
+        for (Status s : statuses) {
+            switch (s) {
+                case OK -> ok++;
+                case FAIL -> failed++;
+                case INFO -> info++;
+            }
+        }
+        return new Counts(ok, failed, info);
+    }
+}

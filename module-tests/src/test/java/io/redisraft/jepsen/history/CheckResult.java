@@ -1,0 +1,64 @@
+package io.redisraft.jepsen.history;
+
+import java.util.List;
+
+/**
+ * Verdict of one checker.
+ *
+ * @param checker   checker name
+ * @param valid     false iff at least one anomaly was found
+ * @param anomalies human-readable anomaly descriptions (empty when valid)
+ * @param note      optional remark that is not an anomaly, e.g. that a search budget was
+ *                  exhausted so part of the history could not be verified; null if none
+ */
+public record CheckResult(String checker, boolean valid, List<String> anomalies, String note) {
+
+    public CheckResult {
+        anomalies = List.copyOf(anomalies);
+        if (valid && !anomalies.isEmpty()) {
+            throw new IllegalArgumentException("a valid result cannot carry anomalies");
+        }
+    }
+
+    public static CheckResult ok(String checker) {
+        return new CheckResult(checker, true, List.of(), null);
+    }
+
+    public static CheckResult ok(String checker, String note) {
+        return new CheckResult(checker, true, List.of(), note);
+    }
+
+    public static CheckResult invalid(String checker, List<String> anomalies) {
+        return invalid(checker, anomalies, null);
+    }
+
+    public static CheckResult invalid(String checker, List<String> anomalies, String note) {
+        if (anomalies.isEmpty()) {
+            throw new IllegalArgumentException("an invalid result needs at least one anomaly");
+        }
+        return new CheckResult(checker, false, anomalies, note);
+    }
+
+    /** Valid iff {@code anomalies} is empty. */
+    public static CheckResult of(String checker, List<String> anomalies, String note) {
+        return new CheckResult(checker, anomalies.isEmpty(), anomalies, note);
+    }
+
+    /** True when the checker could not examine everything (see {@link #note()}). */
+    public boolean incomplete() {
+        return note != null;
+    }
+
+    /** Multi-line text for logs and assertion messages. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(checker).append(": ").append(valid ? "valid" : "INVALID");
+        if (note != null) {
+            sb.append(" (note: ").append(note).append(')');
+        }
+        for (String a : anomalies) {
+            sb.append(System.lineSeparator()).append("  - ").append(a);
+        }
+        return sb.toString();
+    }
+}
