@@ -12,6 +12,7 @@ import io.redisraft.info.LogStatistics;
 import io.redisraft.snapshot.SnapshotHost;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.snapshot.SnapshotStore;
+import io.redisraft.util.Threads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -59,9 +59,9 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private final SnapshotManager snapshotManager;
     private final PendingReplies pending;
     private final EntryApplier applier;
-    private final ExecutorService control = daemonExecutor("raft-control");
-    private final ExecutorService readExecutor = daemonExecutor("raft-reads");
-    private final ScheduledExecutorService periodic = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "raft-periodic"));
+    private final ExecutorService control = Threads.single("raft-control");
+    private final ExecutorService readExecutor = Threads.single("raft-reads");
+    private final ScheduledExecutorService periodic = Threads.scheduled("raft-periodic");
 
     private volatile NodeState state = NodeState.UNINITIALIZED;
     private volatile NodeIdentity identity;
@@ -505,13 +505,4 @@ public final class RaftNode implements RedisStateMachine.Listener {
         }
     }
 
-    private static ExecutorService daemonExecutor(String name) {
-        return Executors.newSingleThreadExecutor(r -> daemon(r, name));
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
 }

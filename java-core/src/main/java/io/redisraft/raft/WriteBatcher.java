@@ -2,6 +2,7 @@ package io.redisraft.raft;
 
 import io.redisraft.logging.RedisLog;
 import io.redisraft.resp.Resp;
+import io.redisraft.util.Threads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +38,7 @@ final class WriteBatcher {
         this.maxInFlight = maxInFlight;
         this.maxEntryBytes = maxEntryBytes;
         this.maxUnits = maxUnits;
-        this.submitter = new Thread(this::run, "raft-write-batcher");
-        this.submitter.setDaemon(true);
+        this.submitter = Threads.daemon(this::run, "raft-write-batcher");
         this.submitter.start();
     }
 

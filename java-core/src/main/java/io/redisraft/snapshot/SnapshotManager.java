@@ -8,6 +8,7 @@ import io.redisraft.info.InfoSink;
 import io.redisraft.info.RaftInfo;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.resp.Resp;
+import io.redisraft.util.Threads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import jnr.ffi.Pointer;
@@ -54,11 +54,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     private final Path redisDir;
     private final String dbfilename;
     private final Path staging;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "raft-snapshot");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker = Threads.single("raft-snapshot");
     private volatile SnapshotHost host;
 
     // Progress of the snapshot being taken; main thread, except where noted.

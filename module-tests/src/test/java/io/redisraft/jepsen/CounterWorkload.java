@@ -6,17 +6,13 @@ import io.redisraft.jepsen.history.CheckResult;
 import io.redisraft.jepsen.checker.CounterChecker;
 import io.redisraft.jepsen.history.IncrOp;
 import io.redisraft.jepsen.history.Status;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
 /** A counter: INCRBY with small amounts; the final value must lie between the acknowledged and the possible sums. */
-final class CounterWorkload extends Workload {
+final class CounterWorkload extends Workload<IncrOp> {
     private static final String KEY = "counter";
-    private final List<IncrOp> history = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     String name() {
@@ -37,21 +33,12 @@ final class CounterWorkload extends Workload {
             ClusterClient.Outcome o = c.call("GET", KEY);
             if (!o.ok()) throw new IllegalStateException("final read of " + KEY + " failed: " + o.value());
             long value = o.value() == null ? 0 : Long.parseLong((String) o.value());
-            return new CounterChecker().check(new ArrayList<>(history), value);
+            return new CounterChecker().check(recorded(), value);
         }
     }
 
     @Override
-    Counts counts() {
-        return count(history.stream().map(IncrOp::status).toList());
-    }
-
-    @Override
-    void dump(Path file) {
-        List<String> lines = new ArrayList<>();
-        synchronized (history) {
-            for (IncrOp op : history) lines.add(op.toString());
-        }
-        RegisterWorkload.write(file, lines);
+    Status statusOf(IncrOp op) {
+        return op.status();
     }
 }

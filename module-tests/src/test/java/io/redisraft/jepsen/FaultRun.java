@@ -74,12 +74,12 @@ public final class FaultRun {
         RaftCluster cluster = network != null ? servers.cluster(network, config.nodes(), args)
                 : servers.cluster(config.nodes(), args);
 
-        List<Workload> workloads = List.of(new RegisterWorkload(5, config.readsAtHome()), new ListAppendWorkload(4),
+        List<Workload<?>> workloads = List.of(new RegisterWorkload(5, config.readsAtHome()), new ListAppendWorkload(4),
                 new CounterWorkload());
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> clients = new ArrayList<>();
         int process = 0;
-        for (Workload w : workloads) {
+        for (Workload<?> w : workloads) {
             for (int i = 0; i < config.clientsPerWorkload(); i++) {
                 int p = process++;
                 RedisNode home = cluster.nodes().get(p % cluster.nodes().size());
@@ -110,7 +110,7 @@ public final class FaultRun {
         long failed = 0;
         long info = 0;
         Path dir = Path.of("target", "faults", config.name() + "-" + System.currentTimeMillis()).toAbsolutePath();
-        for (Workload w : workloads) {
+        for (Workload<?> w : workloads) {
             checks.add(w.check(cluster));
             Workload.Counts c = w.counts();
             ok += c.ok();
@@ -118,11 +118,11 @@ public final class FaultRun {
             info += c.info();
             w.dump(dir.resolve(w.name() + ".history"));
         }
-        RegisterWorkload.write(dir.resolve("faults.log"), nemesis.log());
+        Workload.write(dir.resolve("faults.log"), nemesis.log());
         return new Result(ok, failed, info, nemesis.injected(), checks, nemesis.log(), dir);
     }
 
-    private static void runClient(Workload w, int process, RaftCluster cluster, RedisNode home, AtomicBoolean stop,
+    private static void runClient(Workload<?> w, int process, RaftCluster cluster, RedisNode home, AtomicBoolean stop,
                                   Random random) {
         try (ClusterClient client = new ClusterClient(cluster.nodes(), Duration.ofSeconds(10), 5_000);
              ClusterClient local = new ClusterClient(List.of(home), Duration.ofSeconds(2), 5_000, false)) {

@@ -7,10 +7,8 @@ import io.redisraft.jepsen.checker.ListAppendChecker;
 import io.redisraft.jepsen.history.MicroOp;
 import io.redisraft.jepsen.history.Status;
 import io.redisraft.jepsen.history.Txn;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +17,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Jepsen's list-append workload: MULTI / RPUSH k v / LRANGE k 0 -1 / EXEC over a few
- * keys, every appended value unique, checked for strict serializability.
+ * keys at a time (fresh ones every few hundred transactions, so lists stay short),
+ * every appended value unique, checked for strict serializability.
  */
-final class ListAppendWorkload extends Workload {
+final class ListAppendWorkload extends Workload<Txn> {
+    /** Transactions before the workload moves to fresh keys, which keeps lists short. */
+    private static final int TXNS_PER_GENERATION = 300;
+
     private final int keys;
     private final AtomicLong nextValue = new AtomicLong(1);
-    private final List<Txn> history = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicLong transactions = new AtomicLong();
+    private final java.util.Set<String> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ListAppendWorkload(int keys) {
         this.keys = keys;
@@ -37,11 +40,13 @@ final class ListAppendWorkload extends Workload {
 
     @Override
     void step(int process, ClusterClient client, ClusterClient home, Random random) {
+        long generation = transactions.getAndIncrement() / TXNS_PER_GENERATION;
         int size = 1 + random.nextInt(4);
         List<MicroOp> ops = new ArrayList<>();
         List<String[]> commands = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            String key = "l" + random.nextInt(keys);
+            String key = "l" + generation + "-" + random.nextInt(keys);
+            used.add(key);
             if (random.nextBoolean()) {
                 long v = nextValue.getAndIncrement();
                 ops.add(new MicroOp.Append(key, v));
@@ -79,28 +84,19 @@ final class ListAppendWorkload extends Workload {
     CheckResult check(RaftCluster cluster) {
         Map<String, List<Long>> finals = new HashMap<>();
         try (ClusterClient c = new ClusterClient(cluster.nodes(), Duration.ofSeconds(60), 10_000)) {
-            for (int i = 0; i < keys; i++) {
-                ClusterClient.Outcome o = c.call("LRANGE", "l" + i, "0", "-1");
-                if (!o.ok()) throw new IllegalStateException("final read of l" + i + " failed: " + o.value());
+            for (String key : used) {
+                ClusterClient.Outcome o = c.call("LRANGE", key, "0", "-1");
+                if (!o.ok()) throw new IllegalStateException("final read of " + key + " failed: " + o.value());
                 List<Long> values = new ArrayList<>();
                 for (Object v : (List<?>) o.value()) values.add(Long.valueOf((String) v));
-                finals.put("l" + i, values);
+                finals.put(key, values);
             }
         }
-        return new ListAppendChecker().check(new ArrayList<>(history), finals);
+        return new ListAppendChecker().check(recorded(), finals);
     }
 
     @Override
-    Counts counts() {
-        return count(history.stream().map(Txn::status).toList());
-    }
-
-    @Override
-    void dump(Path file) {
-        List<String> lines = new ArrayList<>();
-        synchronized (history) {
-            for (Txn t : history) lines.add(t.toString());
-        }
-        RegisterWorkload.write(file, lines);
+    Status statusOf(Txn op) {
+        return op.status();
     }
 }

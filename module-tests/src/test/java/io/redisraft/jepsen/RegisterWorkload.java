@@ -6,26 +6,25 @@ import io.redisraft.jepsen.history.CheckResult;
 import io.redisraft.jepsen.checker.LinearizabilityChecker;
 import io.redisraft.jepsen.history.RegisterOp;
 import io.redisraft.jepsen.history.Status;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
 /**
- * Registers: GET, SET and compare-and-set (a Lua script) on a few keys with small
- * values, checked for linearizability key by key. With {@code readsAtHome} reads go to
+ * Registers: GET, SET and compare-and-set (a Lua script) on a few keys at a time with
+ * small values, checked for linearizability key by key (every few hundred operations
+ * the clients move on to fresh keys, as Jepsen does). With {@code readsAtHome} reads go to
  * the client's own node instead of the leader (a follower answers -MOVED, a failure).
  */
-final class RegisterWorkload extends Workload {
+final class RegisterWorkload extends Workload<RegisterOp> {
     private static final String CAS = "local v = redis.call('GET', KEYS[1]) "
             + "if v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 else return 0 end";
 
+    /** Operations per key before the workload moves to fresh keys, which keeps each key's search small. */
+    private static final int OPS_PER_KEY = 400;
+
     private final int keys;
     private final boolean readsAtHome;
-    private final List<RegisterOp> history = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicLong operations = new java.util.concurrent.atomic.AtomicLong();
 
     RegisterWorkload(int keys, boolean readsAtHome) {
         this.keys = keys;
@@ -39,7 +38,8 @@ final class RegisterWorkload extends Workload {
 
     @Override
     void step(int process, ClusterClient client, ClusterClient home, Random random) {
-        String key = "r" + random.nextInt(keys);
+        long generation = operations.getAndIncrement() / ((long) OPS_PER_KEY * keys);
+        String key = "r" + generation + "-" + random.nextInt(keys);
         int choice = random.nextInt(4);
         long invoke = System.nanoTime();
         if (choice <= 1) {
@@ -65,29 +65,11 @@ final class RegisterWorkload extends Workload {
 
     @Override
     CheckResult check(RaftCluster cluster) {
-        return new LinearizabilityChecker().check(new ArrayList<>(history));
+        return new LinearizabilityChecker().check(recorded());
     }
 
     @Override
-    Counts counts() {
-        return count(history.stream().map(RegisterOp::status).toList());
-    }
-
-    @Override
-    void dump(Path file) {
-        List<String> lines = new ArrayList<>();
-        synchronized (history) {
-            for (RegisterOp op : history) lines.add(op.toString());
-        }
-        write(file, lines);
-    }
-
-    static void write(Path file, List<String> lines) {
-        try {
-            Files.createDirectories(file.getParent());
-            Files.write(file, lines);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + file, e);
-        }
+    Status statusOf(RegisterOp op) {
+        return op.status();
     }
 }

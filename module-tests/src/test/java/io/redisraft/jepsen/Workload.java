@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Random;
 
 /** A kind of operation the clients run concurrently, with its history and its checker. */
-abstract class Workload {
+abstract class Workload<T> {
+    /** Every operation run, in the order they completed. */
+    protected final List<T> history = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     /** Outcome counts of the recorded operations. */
     record Counts(long ok, long failed, long info) {}
 
@@ -24,10 +26,32 @@ abstract class Workload {
     /** After the run, with the cluster healthy: final reads and the consistency check. */
     abstract CheckResult check(RaftCluster cluster);
 
-    abstract Counts counts();
+    /** The status of one recorded operation. */
+    abstract Status statusOf(T op);
+
+    List<T> recorded() {
+        synchronized (history) {
+            return new java.util.ArrayList<>(history);
+        }
+    }
+
+    Counts counts() {
+        return count(recorded().stream().map(this::statusOf).toList());
+    }
 
     /** Writes the history, one operation per line. */
-    abstract void dump(Path file);
+    void dump(Path file) {
+        write(file, recorded().stream().map(Object::toString).toList());
+    }
+
+    static void write(Path file, List<String> lines) {
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.write(file, lines);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write " + file, e);
+        }
+    }
 
     static Status status(ClusterClient.Outcome o) {
         return switch (o.status()) {
