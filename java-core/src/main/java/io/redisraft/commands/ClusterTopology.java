@@ -43,7 +43,6 @@ final class ClusterTopology {
         RaftPeerId leader = node.division().map(d -> d.getInfo().getLeaderId()).orElse(null);
         if (self == null || leader == null) return Resp.error("CLUSTERDOWN No raft leader");
         List<RaftPeer> members = new ArrayList<>(node.voters());
-        members.addAll(node.listeners());
         // The leader first, then the others.
         members.sort((a, b) -> Boolean.compare(!a.getId().equals(leader), !b.getId().equals(leader)));
         return switch (CommandTable.lower(argv[1])) {

@@ -90,9 +90,7 @@ final class DebugCommands {
 
     private Resp usedNodeIds() {
         List<Resp> ids = new ArrayList<>();
-        List<RaftPeer> peers = new ArrayList<>(node.voters());
-        peers.addAll(node.listeners());
-        for (RaftPeer p : peers) ids.add(Resp.integer(Long.parseLong(p.getId().toString())));
+        for (RaftPeer p : node.voters()) ids.add(Resp.integer(Long.parseLong(p.getId().toString())));
         return Resp.array(ids);
     }
 

@@ -2,7 +2,6 @@ package io.redisraft.info;
 
 import io.redisraft.raft.NodeIdentity;
 import io.redisraft.raft.RaftNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -79,28 +78,27 @@ public final class RaftInfo {
         RaftServer.Division d = division.get();
         RoleInfoProto role = d.getInfo().getRoleInfoProto();
         List<RaftPeer> voters = node.voters();
-        List<RaftPeer> all = new ArrayList<>(voters);
-        all.addAll(node.listeners());
         sink.field("role", roleName(role.getRole()));
         sink.field("is_voting", voters.stream().anyMatch(p -> p.getId().equals(id.peerId())) ? "yes" : "no");
         sink.field("voted_for", votedFor(d));
         RaftPeerId leader = d.getInfo().getLeaderId();
         sink.field("leader_id", leader == null ? -1 : Long.parseLong(leader.toString()));
         sink.field("current_term", d.getInfo().getCurrentTerm());
-        sink.field("num_nodes", all.size());
+        sink.field("num_nodes", voters.size());
         sink.field("num_voting_nodes", voters.size());
         long electionMs = d.properties().maxRpcTimeoutMs();
-        for (int i = 0; i < all.size(); i++) {
-            RaftPeer p = all.get(i);
+        for (int i = 0; i < voters.size(); i++) {
+            RaftPeer p = voters.get(i);
             if (p.getId().equals(id.peerId())) continue;
-            sink.field("node" + i, nodeLine(p, voters.contains(p), lastContactMs(role, p.getId()), electionMs));
+            sink.field("node" + i, nodeLine(p, lastContactMs(role, p.getId()), electionMs));
         }
     }
 
-    private static String nodeLine(RaftPeer peer, boolean voting, long lastContactMs, long electionMs) {
+    /** Members are always voters: a node still catching up is outside the configuration (see Membership). */
+    private static String nodeLine(RaftPeer peer, long lastContactMs, long electionMs) {
         String[] hostPort = splitAddress(peer.getClientAddress());
         String state = lastContactMs < 0 ? "unknown" : lastContactMs <= electionMs ? "connected" : "disconnected";
-        return "id=" + peer.getId() + ",state=" + state + ",voting=" + (voting ? "yes" : "no") + ",addr="
+        return "id=" + peer.getId() + ",state=" + state + ",voting=yes,addr="
                 + hostPort[0] + ",port=" + hostPort[1] + ",last_conn_secs="
                 + (lastContactMs < 0 ? -1 : lastContactMs / 1000) + ",conn_errors=0,conn_oks=" + (lastContactMs < 0 ? 0 : 1);
     }
@@ -139,7 +137,6 @@ public final class RaftInfo {
             case LEADER -> "leader";
             case FOLLOWER -> "follower";
             case CANDIDATE -> "candidate";
-            case LISTENER -> "follower";
             default -> role.name().toLowerCase();
         };
     }

@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -210,8 +209,8 @@ public final class RaftNode implements RedisStateMachine.Listener {
             return null;
         }).join();
         id.store(storageDir);
-        RaftPeer self = RaftPeer.newBuilder(id.peer()).setStartupRole(RaftPeerRole.LISTENER).build();
-        start(id, RaftGroup.valueOf(id.groupId(), self), StartupOption.FORMAT);
+        // Outside the configuration until the leader has caught it up (see Membership).
+        start(id, RaftGroup.valueOf(id.groupId()), StartupOption.FORMAT);
     }
 
     /** Main thread, on Redis shutdown. Bounded: Redis exits right after. */
@@ -382,7 +381,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     // ---- Membership (leader) ----
 
     public CompletableFuture<Void> addNode(int nodeId, HostPort redisAddress, HostPort raftAddress) {
-        return withRunning(r -> r.membership().addListener(NodeIdentity.peer(nodeId, redisAddress, raftAddress)));
+        return withRunning(r -> r.membership().add(NodeIdentity.peer(nodeId, redisAddress, raftAddress)));
     }
 
     public CompletableFuture<Void> removeNode(int nodeId) {
@@ -404,15 +403,10 @@ public final class RaftNode implements RedisStateMachine.Listener {
         }));
     }
 
-    /** The voting peers and listeners, for INFO and RAFT.TRANSFER_LEADER. */
+    /** The members (all voting), for INFO, CLUSTER and RAFT.TRANSFER_LEADER. */
     public List<RaftPeer> voters() {
         Running r = running;
         return r == null ? List.of() : r.membership().voters();
-    }
-
-    public List<RaftPeer> listeners() {
-        Running r = running;
-        return r == null ? List.of() : r.membership().listeners();
     }
 
     private <T> CompletableFuture<T> withRunning(java.util.function.Function<Running, CompletableFuture<T>> action) {
@@ -424,7 +418,6 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private void housekeeping() {
         try {
             Running r = running;
-            if (r != null && r.division().getInfo().isLeader()) r.membership().promoteCaughtUpListeners();
             if (r != null && state == NodeState.UP) snapshotManager.compactIfNeeded();
         } catch (Throwable t) {
             RedisLog.verbose("housekeeping: " + t);
@@ -444,8 +437,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     @Override
     public void configurationChanged() {
         Running r = running;
-        if (r != null) RedisLog.verbose("cluster membership: voters " + r.membership().voters().size()
-                + ", non-voting " + r.membership().listeners().size());
+        if (r != null) RedisLog.verbose("cluster membership: " + r.membership().voters().size() + " voters");
     }
 
     @Override

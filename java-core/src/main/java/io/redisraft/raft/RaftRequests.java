@@ -57,11 +57,10 @@ final class RaftRequests {
     }
 
     /** Leader only: replaces the membership (voters and non-voting listeners). */
-    CompletableFuture<RaftClientReply> setConfiguration(List<RaftPeer> voters, List<RaftPeer> listeners) {
+    CompletableFuture<RaftClientReply> setConfiguration(List<RaftPeer> voters) {
         SetConfigurationRequest request = new SetConfigurationRequest(clientId, server.getId(), groupId,
                 callId.incrementAndGet(), SetConfigurationRequest.Arguments.newBuilder()
                         .setServersInNewConf(voters)
-                        .setListenersInNewConf(listeners)
                         .build());
         try {
             return server.setConfigurationAsync(request);

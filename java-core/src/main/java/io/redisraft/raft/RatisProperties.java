@@ -19,10 +19,10 @@ import org.apache.ratis.util.TimeDuration;
  * <ul>
  * <li>election-timeout E: election timeout between E and 2E; Ratis derives
  *     heartbeats from it (every E/2).</li>
- * <li>request-timeout: an AppendEntries left unanswered this long (at least E) is
- *     sent again (Ratis rpc.request.timeout).</li>
- * <li>response-timeout: not used by Ratis (replies to node RPCs are bounded by
- *     request-timeout).</li>
+ * <li>response-timeout: an AppendEntries left unanswered this long (at least E)
+ *     counts as failed and the stream is reset (Ratis rpc.request.timeout).</li>
+ * <li>request-timeout: after a failed AppendEntries, the wait before it is sent
+ *     again (first step of Ratis's appender retry policy).</li>
  * <li>periodic-interval: Ratis's retry sleep; also the period of this module's
  *     housekeeping.</li>
  * <li>connection-timeout: node-to-node RESP connections, and how long a snapshot
@@ -55,7 +55,12 @@ public final class RatisProperties {
         long election = config.number(ConfigOption.ELECTION_TIMEOUT);
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(election));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(2 * election));
-        RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(Math.max(election, config.number(ConfigOption.REQUEST_TIMEOUT))));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p,
+                ms(Math.max(election, config.number(ConfigOption.RESPONSE_TIMEOUT))));
+        // After a failed AppendEntries the appender waits request-timeout before resending
+        // (the first ten times; then 1 s, then 5 s, as Ratis's default policy does).
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p,
+                config.number(ConfigOption.REQUEST_TIMEOUT) + "ms,10, 1s,20, 5s,1000");
         RaftServerConfigKeys.Rpc.setSleepTime(p, ms(config.number(ConfigOption.PERIODIC_INTERVAL)));
         // A paused process (SIGSTOP, long GC) must come back as a member, never close itself.
         RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(365, TimeUnit.DAYS));

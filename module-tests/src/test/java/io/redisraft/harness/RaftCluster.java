@@ -12,6 +12,8 @@ import java.util.function.BooleanSupplier;
 public final class RaftCluster {
     public static final Duration READY = Duration.ofSeconds(30);
     public static final Duration CONVERGE = Duration.ofSeconds(60);
+    /** Longer than raft.join-timeout's default (120 s), so JOIN's own error is what a test sees. */
+    public static final Duration JOIN = Duration.ofSeconds(150);
 
     private final Servers servers;
     private final String[] extraArgs;
@@ -66,11 +68,11 @@ public final class RaftCluster {
         return n;
     }
 
-    /** Makes a started node join through the current members. */
+    /** Makes a started node join through the current members; JOIN answers once the node has caught up. */
     public void join(RedisNode n) {
         List<String> cmd = new ArrayList<>(List.of("RAFT.CLUSTER", "JOIN"));
         for (RedisNode m : nodes) if (m.isRunning() && m != n) cmd.add(m.address());
-        Object reply = n.call(cmd.toArray(new String[0]));
+        Object reply = n.callSlow(JOIN, cmd.toArray(new String[0]));
         assertEquals("OK", reply, () -> "JOIN of " + n + "\n" + n.logTail(40));
     }
 

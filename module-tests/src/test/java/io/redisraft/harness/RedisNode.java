@@ -139,6 +139,13 @@ public final class RedisNode {
         }
     }
 
+    /** As {@link #call}, for commands that may take long to answer (RAFT.CLUSTER JOIN). */
+    public Object callSlow(Duration timeout, String... command) {
+        try (Jedis j = new Jedis(host, port, (int) timeout.toMillis())) {
+            return Commands.call(j, command);
+        }
+    }
+
     /** The fields of INFO raft. */
     public Map<String, String> info() {
         Map<String, String> fields = new HashMap<>();

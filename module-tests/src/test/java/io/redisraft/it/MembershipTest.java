@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.redisraft.harness.ClusterClient;
 import io.redisraft.harness.Commands.ReplyError;
 import io.redisraft.harness.Datasets;
+import io.redisraft.harness.Fill;
 import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
 import io.redisraft.harness.Servers;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,6 +56,40 @@ class MembershipTest {
         cluster.awaitConverged();
         Datasets.assertSame(Datasets.of(leader), Datasets.of(victim), "dataset");
         assertEquals(List.of("after", "before", "while-two"), List.copyOf(Datasets.of(victim).keySet()));
+    }
+
+    /**
+     * Regression (found by FailoverTest under load): a leader elected while a new member was
+     * being promoted from Ratis listener to voter could not take office, and the cluster
+     * stayed leaderless. Joins now go through Ratis staging; a leader change in the middle
+     * of one must leave a serving cluster and a completed join.
+     */
+    @Test
+    void leaderChangeWhileANodeJoinsKeepsTheClusterServing() throws Exception {
+        RaftCluster cluster = servers.cluster(3);
+        Fill.mixed(cluster, "k", 20_000, 2_000);
+        RedisNode oldLeader = cluster.awaitLeader();
+        RedisNode joiner = servers.node().start().awaitReady(RaftCluster.READY);
+        AtomicReference<Object> joined = new AtomicReference<>();
+        Thread join = new Thread(() -> joined.set(joiner.callSlow(RaftCluster.JOIN, "RAFT.CLUSTER", "JOIN",
+                cluster.node(0).address(), cluster.node(1).address(), cluster.node(2).address())));
+        join.start();
+        RaftCluster.awaitTrue(RaftCluster.READY, () -> joiner.log().contains("Raft server started"), "join under way");
+        oldLeader.pause();
+        try {
+            Thread.sleep(5_000);
+        } finally {
+            oldLeader.resume();
+        }
+        join.join(RaftCluster.JOIN.toMillis());
+        assertEquals("OK", joined.get(), joiner.logTail(30));
+        cluster.nodes().add(joiner);
+        RedisNode leader = cluster.awaitLeader();
+        RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "4".equals(leader.info("raft_num_voting_nodes")),
+                "4 voting members");
+        assertEquals("OK", leader.call("SET", "after", "1"));
+        cluster.awaitConverged();
+        for (RedisNode n : cluster.nodes()) Datasets.assertSame(Datasets.of(leader), Datasets.of(n), n + " dataset");
     }
 
     @Test
