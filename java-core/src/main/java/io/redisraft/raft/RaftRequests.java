@@ -56,7 +56,7 @@ final class RaftRequests {
         return server.snapshotManagementAsync(request);
     }
 
-    /** Leader only: replaces the membership (voters and non-voting listeners). */
+    /** Leader only: replaces the membership; Ratis first catches up voters new to it (staging). */
     CompletableFuture<RaftClientReply> setConfiguration(List<RaftPeer> voters) {
         SetConfigurationRequest request = new SetConfigurationRequest(clientId, server.getId(), groupId,
                 callId.incrementAndGet(), SetConfigurationRequest.Arguments.newBuilder()
