@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * One redis-server process with the module loaded, listening on 127.0.0.1, with its
@@ -62,10 +61,6 @@ public final class RedisNode {
 
     public int port() {
         return port;
-    }
-
-    public String host() {
-        return host;
     }
 
     public String address() {
@@ -125,6 +120,16 @@ public final class RedisNode {
             sleep(50);
         }
         throw new IllegalStateException(name + " did not become ready in " + timeout + "\n" + logTail(40));
+    }
+
+    /** Deletes the node's Raft storage and RDB (the node must be stopped): it can only join anew. */
+    public void wipeRaftState() {
+        try {
+            Files.deleteIfExists(dir.resolve("dump.rdb"));
+            Servers.deleteTree(dir.resolve("redisraft.db"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot wipe " + this + ": " + e.getMessage(), e);
+        }
     }
 
     /** A new connection (the caller closes it). */
@@ -240,7 +245,7 @@ public final class RedisNode {
         return sb.toString();
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

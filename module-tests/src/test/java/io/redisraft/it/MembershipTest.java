@@ -12,13 +12,9 @@ import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
 import io.redisraft.harness.Servers;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -45,7 +41,7 @@ class MembershipTest {
 
             // Wipe the node and make it join again: it gets a new id and all the data.
             victim.kill();
-            deleteTree(victim.dir().resolve("redisraft.db"));
+            victim.wipeRaftState();
             victim.start().awaitReady(RaftCluster.READY);
             cluster.join(victim);
             RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "3".equals(leader.info("raft_num_voting_nodes")),
@@ -69,6 +65,7 @@ class MembershipTest {
         RaftCluster cluster = servers.cluster(3);
         Fill.mixed(cluster, "k", 20_000, 2_000);
         RedisNode oldLeader = cluster.awaitLeader();
+        long termBefore = Long.parseLong(oldLeader.info("raft_current_term"));
         RedisNode joiner = servers.node().start().awaitReady(RaftCluster.READY);
         AtomicReference<Object> joined = new AtomicReference<>();
         Thread join = new Thread(() -> joined.set(joiner.callSlow(RaftCluster.JOIN, "RAFT.CLUSTER", "JOIN",
@@ -85,6 +82,7 @@ class MembershipTest {
         assertEquals("OK", joined.get(), joiner.logTail(30));
         cluster.nodes().add(joiner);
         RedisNode leader = cluster.awaitLeader();
+        assertTrue(Long.parseLong(leader.info("raft_current_term")) > termBefore, "the leader changed during the join");
         RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "4".equals(leader.info("raft_num_voting_nodes")),
                 "4 voting members");
         assertEquals("OK", leader.call("SET", "after", "1"));
@@ -105,11 +103,5 @@ class MembershipTest {
         assertInstanceOf(ReplyError.class, read, "a minority node must not serve reads");
         Object write = leader.call("SET", "k", "v3");
         assertInstanceOf(ReplyError.class, write);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
 
 /** Log compaction through RDB snapshots, snapshot delivery to new or lagging nodes, and crash safety. */
 class SnapshotTest {
@@ -78,14 +79,19 @@ class SnapshotTest {
         RaftCluster cluster = servers.cluster(3);
         Fill.mixed(cluster, "k", 100_000, 2_000);
         RedisNode victim = cluster.awaitLeader();
-        victim.call("RAFT.DEBUG", "COMPACT", "1");
-        RaftCluster.awaitTrue(Duration.ofSeconds(10), () -> "yes".equals(victim.info("raft_snapshot_in_progress"))
-                || infoLong(victim, "raft_snapshots_created") > 0, "snapshot started");
-        victim.kill();
+        // A snapshot of 100k keys lasts a few hundred ms; kill the node while one runs (retry if one
+        // finished before it was seen running: that attempt's new keys make the next one a real snapshot).
+        boolean killedDuringSnapshot = false;
+        int attempts = 0;
+        while (attempts < 5 && !killedDuringSnapshot) {
+            Fill.mixed(cluster, "attempt" + attempts++ + "-", 200, 100);
+            killedDuringSnapshot = killWhileSnapshotting(victim);
+        }
+        assertTrue(killedDuringSnapshot, "the node was never seen taking a snapshot");
         Fill.mixed(cluster, "while-down", 1000, 100);
         victim.start().awaitReady(RaftCluster.READY);
         assertIdentical(cluster);
-        assertEquals(101_000, Datasets.of(victim).size());
+        assertEquals(101_000 + 200 * attempts, Datasets.of(victim).size());
         // The interrupted snapshot is taken again and succeeds.
         assertEquals("OK", victim.call("RAFT.DEBUG", "COMPACT"));
     }
@@ -108,6 +114,7 @@ class SnapshotTest {
         // Kill the newcomer as soon as snapshot chunks start arriving.
         RaftCluster.awaitTrue(Duration.ofSeconds(60), () -> receivingSnapshot(joiner), "snapshot transfer started");
         joiner.kill();
+        assertFalse(joiner.log().contains("installed the leader's snapshot"), "killed only after the installation");
         joiner.start().awaitReady(RaftCluster.READY);
         cluster.nodes().add(joiner);
         RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "3".equals(leader.info("raft_num_nodes"))
@@ -142,10 +149,26 @@ class SnapshotTest {
         }
     }
 
-    /** Ratis writes incoming chunks under the member's tmp/ (or, at the end, sm/) directory. */
+    /** Starts a snapshot and SIGKILLs the node as soon as INFO shows it running; false if it was never seen. */
+    private static boolean killWhileSnapshotting(RedisNode node) {
+        try (Jedis j = node.client()) {
+            j.sendCommand(() -> "RAFT.DEBUG".getBytes(), "COMPACT", "1");
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < deadline) {
+                if (j.info("raft").contains("raft_snapshot_in_progress:yes")) {
+                    node.kill();
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Ratis writes incoming chunks under the member's tmp/ directory (moved to sm/ once complete). */
     private static boolean receivingSnapshot(RedisNode n) {
         try (Stream<Path> files = Files.walk(n.dir().resolve("redisraft.db"))) {
-            return files.anyMatch(p -> p.getFileName().toString().endsWith(".rdb"));
+            return files.anyMatch(p -> p.getFileName().toString().endsWith(".rdb")
+                    && p.toString().contains("/tmp/"));
         } catch (IOException | java.io.UncheckedIOException e) {
             return false;
         }

@@ -9,8 +9,9 @@ import io.redisraft.jepsen.history.CheckResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,13 +34,19 @@ public final class FaultRun {
                     List.of(args), seed);
         }
 
+        public Config withSeed(long newSeed) {
+            return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, readsAtHome, nodeArgs,
+                    newSeed);
+        }
+
         public Config withReadsAtHome() {
             return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, true, nodeArgs, seed);
         }
     }
 
     /** What a run found. */
-    public record Result(long ok, long failed, long info, int faults, List<CheckResult> checks, List<String> faultLog,
+    public record Result(long ok, long failed, long info, int faults, Set<Fault> faultKinds,
+                         Map<String, Long> okByWorkload, List<CheckResult> checks, List<String> faultLog,
                          Path historyDir) {
         public int anomalies() {
             return checks.stream().mapToInt(c -> c.anomalies().size()).sum();
@@ -53,12 +60,8 @@ public final class FaultRun {
         public String report() {
             StringBuilder sb = new StringBuilder(summary()).append('\n');
             for (String f : faultLog) sb.append("  fault ").append(f).append('\n');
-            for (CheckResult c : checks) {
-                sb.append("  ").append(c.checker()).append(c.valid() ? ": valid" : ": INVALID");
-                if (c.note() != null && !c.note().isEmpty()) sb.append(" (").append(c.note()).append(')');
-                sb.append('\n');
-                c.anomalies().stream().limit(10).forEach(a -> sb.append("    ").append(a).append('\n'));
-            }
+            sb.append("  ok operations per workload: ").append(okByWorkload).append('\n');
+            for (CheckResult c : checks) sb.append("  ").append(c.summary()).append('\n');
             sb.append("  histories in ").append(historyDir).append('\n');
             return sb.toString();
         }
@@ -109,17 +112,20 @@ public final class FaultRun {
         long ok = 0;
         long failed = 0;
         long info = 0;
+        Map<String, Long> okByWorkload = new LinkedHashMap<>();
         Path dir = Path.of("target", "faults", config.name() + "-" + System.currentTimeMillis()).toAbsolutePath();
         for (Workload<?> w : workloads) {
             checks.add(w.check(cluster));
             Workload.Counts c = w.counts();
             ok += c.ok();
+            okByWorkload.put(w.name(), c.ok());
             failed += c.failed();
             info += c.info();
             w.dump(dir.resolve(w.name() + ".history"));
         }
         Workload.write(dir.resolve("faults.log"), nemesis.log());
-        return new Result(ok, failed, info, nemesis.injected(), checks, nemesis.log(), dir);
+        return new Result(ok, failed, info, nemesis.injected(), nemesis.injectedKinds(), okByWorkload, checks,
+                nemesis.log(), dir);
     }
 
     private static void runClient(Workload<?> w, int process, RaftCluster cluster, RedisNode home, AtomicBoolean stop,
@@ -128,10 +134,5 @@ public final class FaultRun {
              ClusterClient local = new ClusterClient(List.of(home), Duration.ofSeconds(2), 5_000, false)) {
             while (!stop.get()) w.step(process, client, local, random);
         }
-    }
-
-    /** Every fault kind (partitions included only where the private network can be made). */
-    public static Set<Fault> allFaults() {
-        return EnumSet.allOf(Fault.class);
     }
 }

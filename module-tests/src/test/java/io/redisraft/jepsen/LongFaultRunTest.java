@@ -24,14 +24,10 @@ class LongFaultRunTest {
         FaultRun.Config config = FaultRun.Config.of("long", nodes,
                 Fault.parse(System.getProperty("faults.nemesis", "all")), duration)
                 .withNodeArgs("--raft.log-max-file-size", System.getProperty("faults.log-max-file-size", "1mb"));
-        if (System.getProperty("faults.seed") != null) {
-            config = new FaultRun.Config(config.name(), config.nodes(), config.faults(), config.duration(),
-                    config.faultInterval(), config.clientsPerWorkload(), config.readsAtHome(), config.nodeArgs(),
-                    Long.getLong("faults.seed"));
-        }
+        if (System.getProperty("faults.seed") != null) config = config.withSeed(Long.getLong("faults.seed"));
         FaultRun.Result result = FaultRun.run(servers, config);
         System.out.println(result.report());
-        System.out.println(result.summary());
+        System.out.println(result.summary()); // again as the last line, for scripts/faults.sh readers
         assertEquals(0, result.anomalies(), result.report());
     }
 }

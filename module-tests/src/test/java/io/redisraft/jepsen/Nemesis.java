@@ -4,19 +4,16 @@ import io.redisraft.harness.Commands.ReplyError;
 import io.redisraft.harness.NetnsNetwork;
 import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 /**
  * Injects faults into a running cluster: kills (SIGKILL, then restart), pauses
@@ -30,6 +27,8 @@ final class Nemesis {
     private final Random random;
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final long start = System.nanoTime();
+    private final Set<Fault> injectedKinds = EnumSet.noneOf(Fault.class);
+    private final ArrayDeque<Fault> deck = new ArrayDeque<>();
     private int injected;
 
     Nemesis(RaftCluster cluster, Set<Fault> faults, Random random) {
@@ -46,6 +45,11 @@ final class Nemesis {
         return injected;
     }
 
+    /** The kinds of fault that were injected (and completed) at least once. */
+    Set<Fault> injectedKinds() {
+        return injectedKinds;
+    }
+
     List<String> log() {
         return log;
     }
@@ -54,17 +58,28 @@ final class Nemesis {
     void run(long until, Duration interval) {
         if (faults.isEmpty()) return;
         while (System.nanoTime() + interval.toNanos() < until) {
-            sleep(interval.toMillis());
-            Fault f = faults.get(random.nextInt(faults.size()));
+            RedisNode.sleep(interval.toMillis());
+            Fault f = nextFault();
             try {
                 inject(f);
                 injected++;
+                injectedKinds.add(f);
             } catch (RuntimeException e) {
                 note(f + " could not complete: " + e.getMessage());
             } finally {
                 healAll();
             }
         }
+    }
+
+    /** Every kind once per round, in a random order, so a short run still sees each of them. */
+    private Fault nextFault() {
+        if (deck.isEmpty()) {
+            List<Fault> round = new ArrayList<>(faults);
+            Collections.shuffle(round, random);
+            deck.addAll(round);
+        }
+        return deck.poll();
     }
 
     private void inject(Fault f) {
@@ -91,10 +106,15 @@ final class Nemesis {
             case PARTITION_RING -> ring(f);
             case MEMBERSHIP -> replaceNode();
             case COMPACT -> {
-                for (RedisNode node : nodes) {
-                    if (node.isRunning() && random.nextBoolean()) node.call("RAFT.DEBUG", "COMPACT", "1");
+                List<RedisNode> targets = new ArrayList<>(cluster.running());
+                Collections.shuffle(targets, random);
+                targets = targets.subList(0, 1 + random.nextInt(targets.size()));
+                note(f + " " + targets);
+                for (RedisNode node : targets) {
+                    if (node.call("RAFT.DEBUG", "COMPACT", "1") instanceof ReplyError e) {
+                        throw new IllegalStateException(node + " did not take a snapshot: " + e.message());
+                    }
                 }
-                note(f.toString());
             }
         }
     }
@@ -102,7 +122,7 @@ final class Nemesis {
     private void killFor(List<RedisNode> victims, Fault f) {
         note(f + " " + victims);
         for (RedisNode v : victims) v.kill();
-        sleep(2000 + random.nextInt(2000));
+        RedisNode.sleep(2000 + random.nextInt(2000));
         for (RedisNode v : victims) v.start();
         for (RedisNode v : victims) v.awaitReady(RaftCluster.READY);
     }
@@ -111,7 +131,7 @@ final class Nemesis {
         note(f + " " + victims);
         for (RedisNode v : victims) v.pause();
         try {
-            sleep(3000 + random.nextInt(4000));
+            RedisNode.sleep(3000 + random.nextInt(4000));
         } finally {
             for (RedisNode v : victims) v.resume();
         }
@@ -120,7 +140,7 @@ final class Nemesis {
     private void partitionFor(Set<Integer> side, Set<Integer> other, String what) {
         note(what);
         cluster.network().partition(side, other);
-        sleep(4000 + random.nextInt(4000));
+        RedisNode.sleep(4000 + random.nextInt(4000));
         cluster.network().heal();
     }
 
@@ -134,7 +154,7 @@ final class Nemesis {
                 if (b != a + 1 && !(a == 0 && b == n - 1)) net.cut(a, b);
             }
         }
-        sleep(4000 + random.nextInt(4000));
+        RedisNode.sleep(4000 + random.nextInt(4000));
         net.heal();
     }
 
@@ -151,7 +171,7 @@ final class Nemesis {
             throw new IllegalStateException("RAFT.NODE REMOVE: " + e.message());
         }
         victim.kill();
-        wipe(victim);
+        victim.wipeRaftState();
         victim.start().awaitReady(RaftCluster.READY);
         retry(() -> {
             cluster.join(victim);
@@ -202,34 +222,13 @@ final class Nemesis {
             } catch (RuntimeException | AssertionError e) {
                 last = new IllegalStateException(e.getMessage(), e);
             }
-            sleep(1000);
+            RedisNode.sleep(1000);
         }
         throw last;
     }
 
-    private static void wipe(RedisNode node) {
-        try {
-            Files.deleteIfExists(node.dir().resolve("dump.rdb"));
-            Path raftDir = node.dir().resolve("redisraft.db");
-            if (!Files.exists(raftDir)) return;
-            try (Stream<Path> files = Files.walk(raftDir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot wipe " + node + ": " + e.getMessage(), e);
-        }
-    }
 
     private void note(String what) {
         log.add(String.format("%7.1fs %s", (System.nanoTime() - start) / 1e9, what));
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -37,7 +37,7 @@ final class ImpossibleReads {
             if (op.status() != Status.OK || !observes(op)) {
                 continue;
             }
-            Long seen = op.kind() == RegisterOp.Kind.READ ? asLong(op.result()) : op.expected();
+            Long seen = op.kind() == RegisterOp.Kind.READ ? RegisterSearch.asLong(op.result()) : op.expected();
             if (seen == null) {
                 // No op resets the register, so nil is impossible once a write has completed.
                 if (firstCompletedWrite != null && firstCompletedWrite.completeNanos() < op.invokeNanos()) {
@@ -62,9 +62,5 @@ final class ImpossibleReads {
     /** Reads and successful CASes reveal the current value; a failed CAS only excludes one. */
     private static boolean observes(RegisterOp op) {
         return op.kind() == RegisterOp.Kind.READ || (op.kind() == RegisterOp.Kind.CAS && Boolean.TRUE.equals(op.result()));
-    }
-
-    private static Long asLong(Object o) {
-        return o instanceof Number n ? Long.valueOf(n.longValue()) : null;
     }
 }

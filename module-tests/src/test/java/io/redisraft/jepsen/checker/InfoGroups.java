@@ -82,10 +82,6 @@ final class InfoGroups {
         return ops[j];
     }
 
-    int rank(int j) {
-        return rank[j];
-    }
-
     /** Id of a value some INFO op produces, or -1. */
     int valueId(Long v) {
         Integer id = v == null ? null : valueIds.get(v);

@@ -341,7 +341,7 @@ final class RegisterSearch {
         };
     }
 
-    private static Long asLong(Object o) {
+    static Long asLong(Object o) {
         return o instanceof Number n ? Long.valueOf(n.longValue()) : null;
     }
 

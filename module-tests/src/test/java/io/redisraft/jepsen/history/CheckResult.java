@@ -24,10 +24,6 @@ public record CheckResult(String checker, boolean valid, List<String> anomalies,
         return new CheckResult(checker, true, List.of(), null);
     }
 
-    public static CheckResult ok(String checker, String note) {
-        return new CheckResult(checker, true, List.of(), note);
-    }
-
     public static CheckResult invalid(String checker, List<String> anomalies) {
         return invalid(checker, anomalies, null);
     }
@@ -42,11 +38,6 @@ public record CheckResult(String checker, boolean valid, List<String> anomalies,
     /** Valid iff {@code anomalies} is empty. */
     public static CheckResult of(String checker, List<String> anomalies, String note) {
         return new CheckResult(checker, anomalies.isEmpty(), anomalies, note);
-    }
-
-    /** True when the checker could not examine everything (see {@link #note()}). */
-    public boolean incomplete() {
-        return note != null;
     }
 
     /** Multi-line text for logs and assertion messages. */
