@@ -1,6 +1,7 @@
 package io.redisraft.commands;
 
 import io.redisraft.bridge.RedisApi;
+import io.redisraft.config.HostPort;
 import io.redisraft.raft.NodeIdentity;
 import io.redisraft.raft.NodeState;
 import io.redisraft.raft.RaftNode;
@@ -56,8 +57,8 @@ final class ClusterTopology {
     private static Resp slots(NodeIdentity self, List<RaftPeer> members) {
         List<Resp> entry = new ArrayList<>(List.of(Resp.integer(0), Resp.integer(16383)));
         for (RaftPeer p : members) {
-            String[] hp = hostPort(p);
-            entry.add(Resp.array(Resp.bulk(hp[0]), Resp.integer(Long.parseLong(hp[1])), Resp.bulk(nodeId(self, p))));
+            HostPort hp = HostPort.parse(p.getClientAddress());
+            entry.add(Resp.array(Resp.bulk(hp.host()), Resp.integer(hp.port()), Resp.bulk(nodeId(self, p))));
         }
         return Resp.array(Resp.array(entry));
     }
@@ -68,10 +69,10 @@ final class ClusterTopology {
                 .map(p -> nodeId(self, p)).orElse("-");
         StringBuilder sb = new StringBuilder();
         for (RaftPeer p : members) {
-            String[] hp = hostPort(p);
+            HostPort hp = HostPort.parse(p.getClientAddress());
             boolean isLeader = p.getId().equals(leader);
             String flags = (p.getId().equals(self.peerId()) ? "myself," : "") + (isLeader ? "master" : "slave");
-            sb.append(nodeId(self, p)).append(' ').append(hp[0]).append(':').append(hp[1]).append('@').append(hp[1])
+            sb.append(nodeId(self, p)).append(' ').append(hp.host()).append(':').append(hp.port()).append('@').append(hp.port())
                     .append(' ').append(flags).append(' ').append(isLeader ? "-" : leaderId).append(" 0 0 ")
                     .append(term).append(" connected").append(isLeader ? " 0-16383" : "").append('\n');
         }
@@ -81,12 +82,12 @@ final class ClusterTopology {
     private static Resp shards(NodeIdentity self, RaftPeerId leader, List<RaftPeer> members) {
         List<Resp> nodes = new ArrayList<>();
         for (RaftPeer p : members) {
-            String[] hp = hostPort(p);
+            HostPort hp = HostPort.parse(p.getClientAddress());
             nodes.add(Resp.array(Arrays.asList(
                     Resp.bulk("id"), Resp.bulk(nodeId(self, p)),
-                    Resp.bulk("port"), Resp.integer(Long.parseLong(hp[1])),
-                    Resp.bulk("ip"), Resp.bulk(hp[0]),
-                    Resp.bulk("endpoint"), Resp.bulk(hp[0]),
+                    Resp.bulk("port"), Resp.integer(hp.port()),
+                    Resp.bulk("ip"), Resp.bulk(hp.host()),
+                    Resp.bulk("endpoint"), Resp.bulk(hp.host()),
                     Resp.bulk("role"), Resp.bulk(p.getId().equals(leader) ? "master" : "replica"),
                     Resp.bulk("replication-offset"), Resp.integer(0),
                     Resp.bulk("health"), Resp.bulk("online"))));
@@ -98,11 +99,5 @@ final class ClusterTopology {
 
     private static String nodeId(NodeIdentity self, RaftPeer p) {
         return self.dbid() + String.format("%08x", Integer.parseInt(p.getId().toString()));
-    }
-
-    private static String[] hostPort(RaftPeer p) {
-        String a = p.getClientAddress();
-        int colon = a.lastIndexOf(':');
-        return new String[] {a.substring(0, colon), a.substring(colon + 1)};
     }
 }

@@ -1,5 +1,6 @@
 package io.redisraft.info;
 
+import io.redisraft.config.HostPort;
 import io.redisraft.raft.NodeIdentity;
 import io.redisraft.raft.RaftNode;
 import java.util.List;
@@ -96,10 +97,10 @@ public final class RaftInfo {
 
     /** Members are always voters: a node still catching up is outside the configuration (see Membership). */
     private static String nodeLine(RaftPeer peer, long lastContactMs, long electionMs) {
-        String[] hostPort = splitAddress(peer.getClientAddress());
+        HostPort address = HostPort.parse(peer.getClientAddress());
         String state = lastContactMs < 0 ? "unknown" : lastContactMs <= electionMs ? "connected" : "disconnected";
         return "id=" + peer.getId() + ",state=" + state + ",voting=yes,addr="
-                + hostPort[0] + ",port=" + hostPort[1] + ",last_conn_secs="
+                + address.host() + ",port=" + address.port() + ",last_conn_secs="
                 + (lastContactMs < 0 ? -1 : lastContactMs / 1000) + ",conn_errors=0,conn_oks=" + (lastContactMs < 0 ? 0 : 1);
     }
 
@@ -115,12 +116,6 @@ public final class RaftInfo {
             if (l.getId().getId().equals(peer.toByteString())) return l.getLastRpcElapsedTimeMs();
         }
         return -1;
-    }
-
-    private static String[] splitAddress(String address) {
-        int colon = address == null ? -1 : address.lastIndexOf(':');
-        if (colon < 0) return new String[] {address == null ? "" : address, "0"};
-        return new String[] {address.substring(0, colon), address.substring(colon + 1)};
     }
 
     private static long votedFor(RaftServer.Division d) {

@@ -12,12 +12,12 @@ import io.redisraft.info.LogStatistics;
 import io.redisraft.snapshot.SnapshotHost;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.snapshot.SnapshotStore;
+import io.redisraft.util.FileTrees;
 import io.redisraft.util.Threads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
@@ -272,7 +271,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         identity = null;
         state = NodeState.UNINITIALIZED;
         try {
-            deleteStorage();
+            FileTrees.delete(storageDir);
         } catch (IOException e) {
             RedisLog.warning("cannot clean " + storageDir + ": " + e.getMessage());
         }
@@ -282,15 +281,8 @@ public final class RaftNode implements RedisStateMachine.Listener {
         if (Files.exists(storageDir) && !Files.isDirectory(storageDir)) {
             throw new IOException(storageDir + " exists and is not a directory (raft.log-filename names the Raft log directory)");
         }
-        deleteStorage();
+        FileTrees.delete(storageDir);
         Files.createDirectories(storageDir);
-    }
-
-    private void deleteStorage() throws IOException {
-        if (!Files.exists(storageDir)) return;
-        try (Stream<Path> files = Files.walk(storageDir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 
     private void awaitLeadership(long timeoutMs) throws InterruptedException {

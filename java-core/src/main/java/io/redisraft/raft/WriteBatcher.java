@@ -11,10 +11,12 @@ import java.util.List;
  * Turns client writes into Raft log entries. A write is submitted at once when fewer
  * than {@code maxInFlight} entries are on their way; otherwise it waits, and every
  * write that arrived meanwhile goes into the next entry together (bounded by count
- * and bytes). When an entry completes, the next one waits up to 0.5 ms until as many
- * writes are queued as the previous entry carried: its clients, just answered, are
- * about to send their next command. A lone client's previous entry carried one
- * write, so it never waits. Each client gets its own reply when the entry is applied.
+ * and bytes). When an entry completes, the next one waits about 0.5-1 ms (Object.wait
+ * rounds up to whole milliseconds unless a write arrives) until as many writes are
+ * queued as the previous entry carried: its clients, just answered, are about to send
+ * their next command. A lone client's previous entry carried one write, and after an
+ * idle spell the count starts afresh, so a lone write never waits. Each client gets
+ * its own reply when the entry is applied.
  */
 final class WriteBatcher {
     private record Item(long sequence, byte[] unit) {}
@@ -30,6 +32,8 @@ final class WriteBatcher {
     private int lastBatch;
     /** How long to wait for the clients of the previous entry to send their next command. */
     private static final long GATHER_NANOS = 500_000;
+    /** Idle longer than this (no entry in flight, no write queued): start counting afresh. */
+    private static final long IDLE_NANOS = 5_000_000;
     private boolean closed;
 
     WriteBatcher(RaftRequests requests, PendingReplies pending, int maxInFlight, long maxEntryBytes, int maxUnits) {
@@ -73,7 +77,13 @@ final class WriteBatcher {
     }
 
     private synchronized List<Item> nextBatch() throws InterruptedException {
-        while (!closed && (queue.isEmpty() || inFlight >= maxInFlight)) wait();
+        long idleSince = -1;
+        while (!closed && (queue.isEmpty() || inFlight >= maxInFlight)) {
+            if (idleSince < 0 && inFlight == 0 && queue.isEmpty()) idleSince = System.nanoTime();
+            wait();
+        }
+        // Nothing on its way and nothing sent for a while: the writers went idle.
+        if (idleSince >= 0 && System.nanoTime() - idleSince > IDLE_NANOS) lastBatch = 0;
         long gatherUntil = System.nanoTime() + GATHER_NANOS;
         while (!closed && queue.size() < lastBatch && System.nanoTime() < gatherUntil) {
             wait(0, 50_000);

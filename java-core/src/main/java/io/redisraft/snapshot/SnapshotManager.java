@@ -8,6 +8,7 @@ import io.redisraft.info.InfoSink;
 import io.redisraft.info.RaftInfo;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.resp.Resp;
+import io.redisraft.util.FileTrees;
 import io.redisraft.util.Threads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,13 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.LongLongByReference;
@@ -188,7 +187,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     }
 
     private void prepareStaging() throws IOException {
-        deleteTree(staging);
+        FileTrees.delete(staging);
         Files.createDirectories(staging);
     }
 
@@ -214,8 +213,10 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
                 return null;
             }).join();
         } catch (CompletionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+            // MainThread.submit hands the task's CompletionException through as is.
+            Throwable cause = e.getCause();
             RedisLog.warning("cannot load the leader's snapshot: " + cause.getMessage());
+            if (cause instanceof IOException io) throw io;
             throw new IOException(cause);
         }
         received++;
@@ -227,7 +228,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
      * the newest snapshot in {@code smDir}, which is where Ratis will resume applying.
      */
     public void reconcile(Path smDir, String dbid) throws IOException {
-        deleteTree(staging);
+        FileTrees.delete(staging);
         SnapshotFiles latest = SnapshotStore.newestComplete(smDir);
         Loaded loaded = loadedMetadata();
         if (loaded != null && !dbid.equals(loaded.dbid())) {
@@ -331,12 +332,5 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
         sink.field("snapshot_in_progress", inProgress ? "yes" : "no");
         sink.field("snapshot_in_progress_last_idx", inProgressIndex);
         sink.field("snapshot_in_progress_last_term", inProgressTerm);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

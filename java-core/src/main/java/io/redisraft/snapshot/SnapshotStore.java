@@ -24,7 +24,7 @@ import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
  * leader, so nothing else lives there.
  */
 public final class SnapshotStore implements StateMachineStorage {
-    /** Older snapshots kept, so one being sent to a follower is not deleted under it. */
+    /** Snapshots kept (the newest and the one before it), so one being sent to a follower is not deleted under it. */
     private static final int KEEP = 2;
 
     private volatile Path dir;
