@@ -86,6 +86,10 @@ public final class RatisProperties {
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p,
                 SizeInBytes.valueOf(Math.max(segment, config.number(ConfigOption.LOG_MAX_CACHE_SIZE))));
         RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+        // As in RedisRaft, a snapshot replaces the log before it even if a follower still
+        // needs part of it (that follower gets the snapshot): a node that is down must not
+        // make the log grow without bound.
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         // Requests are never retried by this module, so replies need not be cached long.
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
 

@@ -63,6 +63,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     private volatile long inProgressTerm = -1;
     private long startedNanos;
     private volatile long nextAutomaticAttempt;
+    private volatile long logSizeAfterSnapshot;
     private volatile long created;
     private volatile long received;
     private volatile long lastDurationSecs = -1;
@@ -83,12 +84,19 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
 
     // ---- Taking snapshots ----
 
-    /** Any thread: starts a snapshot if the log grew past raft.log-max-file-size. */
+    /**
+     * Any thread: starts a snapshot if the log grew past raft.log-max-file-size -- and by
+     * half of it since its smallest size after the last snapshot: what a snapshot cannot
+     * remove (the segment still being written) must not cause one snapshot after another.
+     */
     public void compactIfNeeded() {
         SnapshotHost h = host;
         if (inProgress || h == null || h.store() == null || config.flag(ConfigOption.SNAPSHOT_DISABLE)) return;
         if (System.currentTimeMillis() < nextAutomaticAttempt) return;
-        if (h.logFileSize() > config.number(ConfigOption.LOG_MAX_FILE_SIZE)) mainThread.execute(() -> start(null));
+        long size = h.logFileSize();
+        long max = config.number(ConfigOption.LOG_MAX_FILE_SIZE);
+        if (size < logSizeAfterSnapshot) logSizeAfterSnapshot = size;
+        if (size > max && size - logSizeAfterSnapshot > max / 2) mainThread.execute(() -> start(null));
     }
 
     /** Main thread: RAFT.DEBUG COMPACT; {@code done} gets the reply once the snapshot is taken. */
@@ -158,6 +166,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
             h.compactLog().join();
             store.promote();
             store.cleanupOldSnapshots(null);
+            logSizeAfterSnapshot = h.logFileSize();
             long secs = (System.nanoTime() - startedNanos) / 1_000_000_000L;
             RedisLog.notice("snapshot taken at index " + index + " (" + meta.size() + " bytes, " + secs + " s)");
             mainThread.execute(() -> {

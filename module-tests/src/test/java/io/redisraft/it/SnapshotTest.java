@@ -75,6 +75,30 @@ class SnapshotTest {
     }
 
     @Test
+    void aDownFollowerNeitherKeepsTheLogNorMakesCompactionLoop() {
+        RaftCluster cluster = servers.cluster(3, SMALL_LOG);
+        RedisNode leader = cluster.awaitLeader();
+        RedisNode down = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        down.kill();
+        // About 5 MB of log with a follower that acknowledges nothing of it.
+        Fill.values(cluster, "v", 10_000, 500, 16);
+        RedisNode current = cluster.awaitLeader();
+        long created = infoLong(current, "raft_snapshots_created");
+        assertTrue(created >= 2, "the log was compacted: " + created + " snapshots");
+        // One snapshot per log-max-file-size of log written, give or take: not one per housekeeping tick.
+        assertTrue(created <= 10, "compaction looped: " + created + " snapshots for about 5 MB of log");
+        assertTrue(infoLong(current, "raft_file_size") < 3L << 20,
+                "log kept for the down follower: " + current.info("raft_file_size"));
+
+        // The follower's entries are gone from the log: it comes back through a snapshot.
+        down.start().awaitReady(RaftCluster.READY);
+        RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> infoLong(down, "raft_snapshots_received") >= 1,
+                "snapshot delivered to the restarted follower");
+        assertIdentical(cluster);
+        assertEquals(10_000, Datasets.of(down).size());
+    }
+
+    @Test
     void killDuringSnapshotCreationLosesNoCommittedKey() {
         RaftCluster cluster = servers.cluster(3);
         Fill.mixed(cluster, "k", 100_000, 2_000);
