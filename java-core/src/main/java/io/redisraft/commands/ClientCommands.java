@@ -132,7 +132,7 @@ final class ClientCommands {
             return null;
         }
         if (unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
-        node.write(unit, redis.block(caller.ctx()));
+        node.write(unit, caller.clientId(), redis.block(caller.ctx()));
         return null;
     }
 

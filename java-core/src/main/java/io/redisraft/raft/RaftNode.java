@@ -355,12 +355,12 @@ public final class RaftNode implements RedisStateMachine.Listener {
         return RatisProperties.entryLimit(config) - 1024 - LogEntry.HEADER_SIZE;
     }
 
-    /** Main thread: replicate a unit; its client is answered when the entry is applied. */
-    public void write(byte[] unit, BlockedClient client) {
+    /** Main thread: replicate a unit of client {@code clientId}, answered when the entry is applied. */
+    public void write(byte[] unit, long clientId, BlockedClient client) {
         Running r = running;
         long seq = pending.register(client);
         if (r == null) pending.fail(seq, RaftFailures.NO_LEADER);
-        else r.writes().submit(seq, unit);
+        else r.writes().submit(seq, clientId, unit);
     }
 
     /** Main thread, inside the client's command: run a read-only unit linearizably (see ReadPath). */

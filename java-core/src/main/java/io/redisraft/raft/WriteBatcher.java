@@ -5,35 +5,43 @@ import io.redisraft.resp.Resp;
 import io.redisraft.util.Threads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Turns client writes into Raft log entries. A write is submitted at once when fewer
  * than {@code maxInFlight} entries are on their way; otherwise it waits, and every
  * write that arrived meanwhile goes into the next entry together (bounded by count
- * and bytes). When an entry completes, the next one waits about 0.5-1 ms (Object.wait
- * rounds up to whole milliseconds unless a write arrives) until as many writes are
- * queued as the previous entry carried: its clients, just answered, are about to send
- * their next command. A lone client's previous entry carried one write, and after an
- * idle spell the count starts afresh, so a lone write never waits. Each client gets
+ * and bytes). When an entry completes, its clients have just been answered and are
+ * about to send their next command: the next entry waits for them, at most
+ * {@link #GATHER_NANOS}. A client that sent nothing is not waited for again, so a lone
+ * client never waits, nor does the first write after an idle spell. Each client gets
  * its own reply when the entry is applied.
  */
 final class WriteBatcher {
-    private record Item(long sequence, byte[] unit) {}
+    private record Item(long sequence, long client, byte[] unit) {}
+
+    /** How long the next entry waits for the clients of the previous one. */
+    private static final long GATHER_NANOS = 500_000;
+    /** Idle longer than this (no entry in flight, no write queued): nobody is awaited. */
+    private static final long IDLE_NANOS = 5_000_000;
 
     private final RaftRequests requests;
     private final PendingReplies pending;
     private final int maxInFlight;
     private final long maxEntryBytes;
     private final int maxUnits;
-    private final ArrayDeque<Item> queue = new ArrayDeque<>();
     private final Thread submitter;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // Guarded by lock.
+    private final ArrayDeque<Item> queue = new ArrayDeque<>();
+    /** Clients of the last entry that have not sent their next write yet. */
+    private Set<Long> awaited = new HashSet<>();
     private int inFlight;
-    private int lastBatch;
-    /** How long to wait for the clients of the previous entry to send their next command. */
-    private static final long GATHER_NANOS = 500_000;
-    /** Idle longer than this (no entry in flight, no write queued): start counting afresh. */
-    private static final long IDLE_NANOS = 5_000_000;
     private boolean closed;
 
     WriteBatcher(RaftRequests requests, PendingReplies pending, int maxInFlight, long maxEntryBytes, int maxUnits) {
@@ -51,60 +59,84 @@ final class WriteBatcher {
         return maxEntryBytes - LogEntry.HEADER_SIZE;
     }
 
-    /** Main thread: queues a unit whose client is registered under {@code sequence}. */
-    synchronized void submit(long sequence, byte[] unit) {
-        if (closed) {
-            pending.fail(sequence, RaftFailures.NO_LEADER);
-            return;
+    /** Main thread: queues a unit of {@code client}, whose reply is registered under {@code sequence}. */
+    void submit(long sequence, long client, byte[] unit) {
+        lock.lock();
+        try {
+            if (!closed) {
+                queue.add(new Item(sequence, client, unit));
+                awaited.remove(client);
+                // While entries are on their way the batcher has nothing to do: let it sleep.
+                if (inFlight < maxInFlight) changed.signal();
+                return;
+            }
+        } finally {
+            lock.unlock();
         }
-        queue.add(new Item(sequence, unit));
-        notifyAll();
+        pending.fail(sequence, RaftFailures.NO_LEADER);
     }
 
-    synchronized int queued() {
-        return queue.size();
+    int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     void close() {
         List<Item> dropped;
-        synchronized (this) {
+        lock.lock();
+        try {
             closed = true;
             dropped = new ArrayList<>(queue);
             queue.clear();
-            notifyAll();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
         for (Item i : dropped) pending.fail(i.sequence(), RaftFailures.NO_LEADER);
     }
 
-    private synchronized List<Item> nextBatch() throws InterruptedException {
-        long idleSince = -1;
-        while (!closed && (queue.isEmpty() || inFlight >= maxInFlight)) {
-            if (idleSince < 0 && inFlight == 0 && queue.isEmpty()) idleSince = System.nanoTime();
-            wait();
+    private List<Item> nextBatch() throws InterruptedException {
+        lock.lock();
+        try {
+            long idleSince = -1;
+            while (!closed && (queue.isEmpty() || inFlight >= maxInFlight)) {
+                if (idleSince < 0 && inFlight == 0 && queue.isEmpty()) idleSince = System.nanoTime();
+                changed.await();
+            }
+            if (idleSince >= 0 && System.nanoTime() - idleSince > IDLE_NANOS) awaited.clear();
+            long left = GATHER_NANOS;
+            while (!closed && !awaited.isEmpty() && left > 0) left = changed.awaitNanos(left);
+            if (closed) return null;
+            List<Item> batch = new ArrayList<>();
+            Set<Long> clients = new HashSet<>();
+            long bytes = LogEntry.HEADER_SIZE;
+            while (!queue.isEmpty() && batch.size() < maxUnits) {
+                Item next = queue.peek();
+                if (!batch.isEmpty() && bytes + next.unit().length > maxEntryBytes) break;
+                bytes += next.unit().length;
+                batch.add(queue.poll());
+                clients.add(next.client());
+            }
+            inFlight++;
+            awaited = clients;
+            return batch;
+        } finally {
+            lock.unlock();
         }
-        // Nothing on its way and nothing sent for a while: the writers went idle.
-        if (idleSince >= 0 && System.nanoTime() - idleSince > IDLE_NANOS) lastBatch = 0;
-        long gatherUntil = System.nanoTime() + GATHER_NANOS;
-        while (!closed && queue.size() < lastBatch && System.nanoTime() < gatherUntil) {
-            wait(0, 50_000);
-        }
-        if (closed) return null;
-        List<Item> batch = new ArrayList<>();
-        long bytes = LogEntry.HEADER_SIZE;
-        while (!queue.isEmpty() && batch.size() < maxUnits) {
-            Item next = queue.peek();
-            if (!batch.isEmpty() && bytes + next.unit().length > maxEntryBytes) break;
-            bytes += next.unit().length;
-            batch.add(queue.poll());
-        }
-        inFlight++;
-        lastBatch = batch.size();
-        return batch;
     }
 
-    private synchronized void entryDone() {
-        inFlight--;
-        notifyAll();
+    private void entryDone() {
+        lock.lock();
+        try {
+            inFlight--;
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void run() {

@@ -61,6 +61,44 @@ class ReplicationTest {
     }
 
     @Test
+    void concurrentWritesShareLogEntriesAndEachClientGetsItsOwnReply() throws Exception {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        int clients = 16;
+        int perClient = 300;
+        long before = Long.parseLong(leader.info("raft_current_index"));
+        List<Thread> writers = new java.util.ArrayList<>();
+        java.util.concurrent.ConcurrentLinkedQueue<String> problems = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        for (int c = 0; c < clients; c++) {
+            String key = "counter" + c;
+            Thread t = new Thread(() -> {
+                try (Jedis j = leader.client()) {
+                    for (long i = 1; i <= perClient; i++) {
+                        long got = j.incr(key);
+                        if (got != i) problems.add(key + " answered " + got + " for increment " + i);
+                    }
+                }
+            });
+            writers.add(t);
+            t.start();
+        }
+        for (Thread t : writers) t.join();
+        assertTrue(problems.isEmpty(), "replies: " + problems);
+        long entries = Long.parseLong(leader.info("raft_current_index")) - before;
+        // One entry per write would be clients * perClient entries.
+        assertTrue(entries * 2 < (long) clients * perClient,
+                entries + " log entries for " + clients * perClient + " concurrent writes");
+        cluster.awaitConverged();
+        for (RedisNode n : cluster.nodes()) {
+            try (Jedis j = n.client()) {
+                for (int c = 0; c < clients; c++) {
+                    assertEquals(String.valueOf(perClient), Commands.call(j, "RAFT.DEBUG", "EXEC", "GET", "counter" + c));
+                }
+            }
+        }
+    }
+
+    @Test
     void followersRedirectToTheLeader() {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
