@@ -63,7 +63,8 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     private volatile long inProgressTerm = -1;
     private long startedNanos;
     private volatile long nextAutomaticAttempt;
-    private volatile long logSizeAfterSnapshot;
+    /** Log size right after the last snapshot, or smaller if the log shrank since (installation). */
+    private volatile long smallestLogSinceSnapshot;
     private volatile long created;
     private volatile long received;
     private volatile long lastDurationSecs = -1;
@@ -95,8 +96,8 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
         if (System.currentTimeMillis() < nextAutomaticAttempt) return;
         long size = h.logFileSize();
         long max = config.number(ConfigOption.LOG_MAX_FILE_SIZE);
-        if (size < logSizeAfterSnapshot) logSizeAfterSnapshot = size;
-        if (size > max && size - logSizeAfterSnapshot > max / 2) mainThread.execute(() -> start(null));
+        if (size < smallestLogSinceSnapshot) smallestLogSinceSnapshot = size;
+        if (size > max && size - smallestLogSinceSnapshot > max / 2) mainThread.execute(() -> start(null));
     }
 
     /** Main thread: RAFT.DEBUG COMPACT; {@code done} gets the reply once the snapshot is taken. */
@@ -166,7 +167,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
             h.compactLog().join();
             store.promote();
             store.cleanupOldSnapshots(null);
-            logSizeAfterSnapshot = h.logFileSize();
+            smallestLogSinceSnapshot = h.logFileSize();
             long secs = (System.nanoTime() - startedNanos) / 1_000_000_000L;
             RedisLog.notice("snapshot taken at index " + index + " (" + meta.size() + " bytes, " + secs + " s)");
             mainThread.execute(() -> {

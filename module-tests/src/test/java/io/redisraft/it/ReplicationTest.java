@@ -10,8 +10,11 @@ import io.redisraft.harness.Datasets;
 import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
 import io.redisraft.harness.Servers;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -67,8 +70,8 @@ class ReplicationTest {
         int clients = 16;
         int perClient = 300;
         long before = Long.parseLong(leader.info("raft_current_index"));
-        List<Thread> writers = new java.util.ArrayList<>();
-        java.util.concurrent.ConcurrentLinkedQueue<String> problems = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<Thread> writers = new ArrayList<>();
+        Queue<String> problems = new ConcurrentLinkedQueue<>();
         for (int c = 0; c < clients; c++) {
             String key = "counter" + c;
             Thread t = new Thread(() -> {

@@ -99,6 +99,25 @@ class SnapshotTest {
     }
 
     @Test
+    void aLogLimitBelowOneSegmentDoesNotSnapshotOnEveryTick() {
+        // 100 kB is less than one Ratis log segment (256 kB): the segment being written
+        // stays above the limit after every snapshot.
+        RaftCluster cluster = servers.cluster(3, "--raft.log-max-file-size", "100kb");
+        RedisNode leader = cluster.awaitLeader();
+        String value = "x".repeat(1000);
+        try (Jedis j = leader.client()) {
+            // About 200 kB of log over 10 s: 100 housekeeping ticks.
+            for (int i = 0; i < 200; i++) {
+                j.set("slow" + i, value);
+                RedisNode.sleep(50);
+            }
+        }
+        long created = infoLong(leader, "raft_snapshots_created");
+        assertTrue(created >= 1, "the log was compacted");
+        assertTrue(created <= 8, created + " snapshots for about 200 kB of log");
+    }
+
+    @Test
     void killDuringSnapshotCreationLosesNoCommittedKey() {
         RaftCluster cluster = servers.cluster(3);
         Fill.mixed(cluster, "k", 100_000, 2_000);
