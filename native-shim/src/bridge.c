@@ -26,9 +26,11 @@ static jclass byte_array_class;
     X(configs_loaded, "configsLoaded", "()Ljava/lang/String;")      \
     X(config_set, "configSet", "(ILjava/lang/String;)Ljava/lang/String;") \
     X(config_get, "configGet", "(I)Ljava/lang/String;")             \
-    X(command, "command", "(JJI[[B)V")                              \
+    X(command, "command", "(JJII[[B)V")                             \
+    X(internal_call, "internalCall", "(JJZ[[B)V")                   \
     X(drain, "drain", "()V")                                        \
     X(info, "info", "(J)V")                                         \
+    X(client_connected, "clientConnected", "(J)V")                  \
     X(client_disconnected, "clientDisconnected", "(J)V")            \
     X(server_ready, "serverReady", "()V")                           \
     X(shutdown, "shutdown", "()V")                                  \
@@ -71,8 +73,21 @@ static char *take_string(jstring s) {
     return copy;
 }
 
-static int push_frame(void) { return (*g_env)->PushLocalFrame(g_env, 32) == 0; }
-static void pop_frame(void) { (*g_env)->PopLocalFrame(g_env, NULL); }
+static int depth;
+
+int bridge_depth(void) { return depth; }
+
+/* Every call into Java runs between these two. */
+static int push_frame(void) {
+    if ((*g_env)->PushLocalFrame(g_env, 32) != 0) return 0;
+    depth++;
+    return 1;
+}
+
+static void pop_frame(void) {
+    depth--;
+    (*g_env)->PopLocalFrame(g_env, NULL);
+}
 
 int bridge_init(char *err, size_t errlen) {
     JNIEnv *env = g_env;
@@ -148,30 +163,58 @@ char *bridge_config_get(int id) {
     return value;
 }
 
-void bridge_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
-    if (!usable() || !push_frame()) {
-        RedisModule_ReplyWithError(ctx, "ERR Raft module is not initialised");
-        return;
-    }
+/* A Java byte[][] holding argv (NULL on failure, with a Java exception pending). */
+static jobjectArray to_java_args(RedisModuleString **argv, int argc) {
     JNIEnv *env = g_env;
     jobjectArray args = (*env)->NewObjectArray(env, argc, byte_array_class, NULL);
     for (int i = 0; args && i < argc; i++) {
         size_t len;
         const char *p = RedisModule_StringPtrLen(argv[i], &len);
         jbyteArray a = (*env)->NewByteArray(env, (jsize)len);
-        if (!a) break;
+        if (!a) return NULL;
         (*env)->SetByteArrayRegion(env, a, 0, (jsize)len, (const jbyte *)p);
         (*env)->SetObjectArrayElement(env, args, i, a);
         (*env)->DeleteLocalRef(env, a);
     }
+    return args;
+}
+
+void bridge_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int security) {
+    if (!usable() || !push_frame()) {
+        RedisModule_ReplyWithError(ctx, "ERR Raft module is not initialised");
+        return;
+    }
+    JNIEnv *env = g_env;
+    jobjectArray args = to_java_args(argv, argc);
     if (check_exception("command arguments") || !args) {
         RedisModule_ReplyWithError(ctx, "ERR out of memory in the Raft module");
         pop_frame();
         return;
     }
     (*env)->CallStaticVoidMethod(env, bridge_class, m_command, (jlong)(intptr_t)ctx,
-                                 (jlong)RedisModule_GetClientId(ctx), (jint)RedisModule_GetContextFlags(ctx), args);
+                                 (jlong)RedisModule_GetClientId(ctx), (jint)RedisModule_GetContextFlags(ctx),
+                                 (jint)security, args);
     if (check_exception("command")) RedisModule_ReplyWithError(ctx, "ERR internal error in the Raft module, see the log");
+    pop_frame();
+}
+
+void bridge_internal_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, long long now_ms, int applying) {
+    if (!usable() || !push_frame()) {
+        RedisModule_ReplyWithError(ctx, "ERR Raft module is not initialised");
+        return;
+    }
+    JNIEnv *env = g_env;
+    jobjectArray args = to_java_args(argv, argc);
+    if (check_exception("internal call arguments") || !args) {
+        RedisModule_ReplyWithError(ctx, "ERR out of memory in the Raft module");
+        pop_frame();
+        return;
+    }
+    (*env)->CallStaticVoidMethod(env, bridge_class, m_internal_call, (jlong)(intptr_t)ctx, (jlong)now_ms,
+                                 (jboolean)(applying != 0), args);
+    if (check_exception("internal call")) {
+        RedisModule_ReplyWithError(ctx, "ERR internal error in the Raft module, see the log");
+    }
     pop_frame();
 }
 
@@ -190,6 +233,13 @@ void bridge_info(RedisModuleInfoCtx *ictx) {
     if (!usable() || !push_frame()) return;
     (*g_env)->CallStaticVoidMethod(g_env, bridge_class, m_info, (jlong)(intptr_t)ictx);
     check_exception("info");
+    pop_frame();
+}
+
+void bridge_client_connected(uint64_t client_id) {
+    if (!usable() || !push_frame()) return;
+    (*g_env)->CallStaticVoidMethod(g_env, bridge_class, m_client_connected, (jlong)client_id);
+    check_exception("clientConnected");
     pop_frame();
 }
 

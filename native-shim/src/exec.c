@@ -8,10 +8,12 @@
  *
  * Command batches use the layout Java writes (raft/CommandCodec.java), all
  * integers little-endian:
- *   unit    := u8 flags, u32 command count, command*
+ *   unit    := u8 flags, [rules], u32 command count, command*
+ *   rules   := u32 length, u32 rule count, (u32 length, bytes)*   (if UNIT_AS_USER)
  *   command := u32 argc, (u32 length, bytes)*
  * flags: UNIT_TRANSACTION = the replies form one array (MULTI/EXEC),
- *        UNIT_RESP3 = the client speaks RESP3.
+ *        UNIT_RESP3 = the client speaks RESP3,
+ *        UNIT_AS_USER = the commands run under a user with these ACL rules.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +23,12 @@
 
 #define UNIT_TRANSACTION 1
 #define UNIT_RESP3 2
+#define UNIT_AS_USER 4
 
 #define EXEC_APPLYING 1 /* the batch is a committed log entry */
 #define EXEC_DIRECT 2   /* targets are live command contexts, not blocked clients */
+
+long long g_apply_time;
 
 typedef struct Reply {
     char *resp; /* a reply built by Java, in RESP, or NULL */
@@ -169,64 +174,172 @@ static int read_u32(Cursor *c, uint32_t *out) {
     return 1;
 }
 
-/* Runs one command through RM_Call; the result is NULL only if the input is malformed. */
-static int execute_command(Cursor *c, const char *fmt, RedisModuleCallReply **out) {
+/* One command of a unit as Redis strings (argv[0] is the command name). */
+typedef struct Command {
+    RedisModuleString **argv;
+    int argc;
+} Command;
+
+static void command_free(Command *cmd) {
+    for (int i = 0; i < cmd->argc; i++) RedisModule_FreeString(NULL, cmd->argv[i]);
+    free(cmd->argv);
+    cmd->argv = NULL;
+    cmd->argc = 0;
+}
+
+/* Reads one encoded command; returns 0 if the input is malformed. */
+static int read_command(Cursor *c, Command *cmd) {
     uint32_t argc;
+    cmd->argv = NULL;
+    cmd->argc = 0;
     if (!read_u32(c, &argc) || argc == 0 || argc > (uint32_t)(c->end - c->p)) return 0;
-    RedisModuleString **argv = malloc(sizeof(*argv) * argc);
-    uint32_t made = 0;
-    int ok = 1;
-    for (; made < argc; made++) {
+    cmd->argv = malloc(sizeof(*cmd->argv) * argc);
+    for (uint32_t i = 0; i < argc; i++) {
         uint32_t len;
         if (!read_u32(c, &len) || len > (uint32_t)(c->end - c->p)) {
-            ok = 0;
-            break;
+            command_free(cmd);
+            return 0;
         }
-        argv[made] = RedisModule_CreateString(NULL, (const char *)c->p, len);
+        cmd->argv[cmd->argc++] = RedisModule_CreateString(NULL, (const char *)c->p, len);
         c->p += len;
     }
-    if (ok) {
-        size_t name_len;
-        const char *name_ptr = RedisModule_StringPtrLen(argv[0], &name_len);
-        char *name = strndup(name_ptr, name_len);
-        g_internal_calls++;
-        *out = RedisModule_Call(g_ctx, name, fmt, argv + 1, (size_t)(argc - 1));
-        g_internal_calls--;
-        free(name);
+    return 1;
+}
+
+/* RedisModule_Call of a command through ctx; fmt as RedisModule_Call takes it, ending in 'v'. */
+static RedisModuleCallReply *call_command(RedisModuleCtx *ctx, Command *cmd, const char *fmt) {
+    size_t name_len;
+    const char *name_ptr = RedisModule_StringPtrLen(cmd->argv[0], &name_len);
+    char *name = strndup(name_ptr, name_len);
+    RedisModuleCallReply *reply = RedisModule_Call(ctx, name, fmt, cmd->argv + 1, (size_t)(cmd->argc - 1));
+    free(name);
+    return reply;
+}
+
+/* The header of a unit: its flags and, for units that run under a script user, that user. */
+typedef struct UnitHeader {
+    uint8_t flags;
+    RedisModuleUser *user;
+    uint32_t count;
+} UnitHeader;
+
+static int read_unit_header(Cursor *c, UnitHeader *h) {
+    if (c->p >= c->end) return 0;
+    h->flags = *c->p++;
+    h->user = NULL;
+    if (h->flags & UNIT_AS_USER) {
+        uint32_t len;
+        if (!read_u32(c, &len) || len > (uint32_t)(c->end - c->p)) return 0;
+        h->user = acl_user_for_rules(c->p, len);
+        c->p += len;
+        if (!h->user) return 0;
     }
-    for (uint32_t i = 0; i < made; i++) RedisModule_FreeString(NULL, argv[i]);
-    free(argv);
-    return ok;
+    return read_u32(c, &h->count) && h->count <= (uint32_t)(c->end - c->p);
+}
+
+/* Whether RedisModule_Call refused to run a command at all (unknown here, wrong arity here). */
+static int not_executed(RedisModuleCallReply *reply, int dispatch_error) {
+    if (!reply) return 1;
+    if (!dispatch_error || RedisModule_CallReplyType(reply) != RM_REPLY_ERROR) return 0;
+    size_t len;
+    const char *text = RedisModule_CallReplyStringPtr(reply, &len);
+    static const char *refusals[] = {"ERR unknown command", "ERR wrong number of arguments"};
+    for (size_t i = 0; text && i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+        size_t n = strlen(refusals[i]);
+        if (len >= n && memcmp(text, refusals[i], n) == 0) {
+            shim_logf("warning", "this node cannot run a command of the log: %.*s", (int)len, text);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* maxmemory as Redis reports it (malloc'ed), or NULL if unlimited. */
+static char *current_maxmemory(void) {
+    g_raw_call = 1;
+    RedisModuleCallReply *reply = RedisModule_Call(g_ctx, "CONFIG", "cc", "GET", "maxmemory");
+    g_raw_call = 0;
+    char *value = NULL;
+    if (reply && RedisModule_CallReplyLength(reply) == 2) {
+        size_t len;
+        const char *p = RedisModule_CallReplyStringPtr(RedisModule_CallReplyArrayElement(reply, 1), &len);
+        if (p && !(len == 1 && p[0] == '0')) value = strndup(p, len);
+    }
+    if (reply) RedisModule_FreeCallReply(reply);
+    return value;
+}
+
+static void set_maxmemory(const char *value) {
+    g_raw_call = 1;
+    RedisModuleCallReply *reply = RedisModule_Call(g_ctx, "CONFIG", "ccc", "SET", "maxmemory", value);
+    g_raw_call = 0;
+    if (reply) RedisModule_FreeCallReply(reply);
 }
 
 static Reply *execute_unit(Cursor *c) {
-    if (c->p >= c->end) return NULL;
-    uint8_t flags = *c->p++;
-    uint32_t count;
-    if (!read_u32(c, &count) || count > (uint32_t)(c->end - c->p)) return NULL;
+    UnitHeader h;
+    if (!read_unit_header(c, &h)) return NULL;
+    /*
+     * Scripts refuse deny-oom commands while this node was over maxmemory at its last
+     * client command: a state of this node alone. Units with scripts (they carry a user)
+     * are applied with maxmemory lifted, so every node runs them alike; the leader refused
+     * them beforehand if it was over maxmemory.
+     */
+    char *lifted = g_applying && h.user ? current_maxmemory() : NULL;
+    if (lifted) set_maxmemory("0");
     Reply *r = calloc(1, sizeof(*r));
-    r->as_array = (flags & UNIT_TRANSACTION) != 0;
-    r->calls = calloc(count ? count : 1, sizeof(*r->calls));
-    const char *fmt = (flags & UNIT_RESP3) ? "E3v" : "Ev";
-    for (uint32_t i = 0; i < count; i++) {
-        if (!execute_command(c, fmt, &r->calls[i])) {
+    r->as_array = (h.flags & UNIT_TRANSACTION) != 0;
+    r->calls = calloc(h.count ? h.count : 1, sizeof(*r->calls));
+    /* Under a script user, every command is checked against it ('C'), as on the leader. */
+    const char *fmt = (h.flags & UNIT_RESP3) ? (h.user ? "CE3v" : "E3v") : (h.user ? "CEv" : "Ev");
+    g_unit_user = h.user;
+    RedisModule_SetContextUser(g_ctx, h.user);
+    for (uint32_t i = 0; i < h.count; i++) {
+        Command cmd;
+        if (!read_command(c, &cmd)) {
             reply_free(r);
-            return NULL;
+            r = NULL;
+            break;
         }
+        g_internal_calls++;
+        errno = 0;
+        r->calls[i] = call_command(g_ctx, &cmd, fmt);
+        int dispatch_error = errno == ENOENT || errno == EINVAL;
+        g_internal_calls--;
+        command_free(&cmd);
         r->count++;
+        if (g_applying && not_executed(r->calls[i], dispatch_error)) {
+            /* The leader ran this command; a node that cannot even start it must not go on. */
+            reply_free(r);
+            r = NULL;
+            break;
+        }
+    }
+    RedisModule_SetContextUser(g_ctx, NULL);
+    g_unit_user = NULL;
+    if (lifted) {
+        set_maxmemory(lifted);
+        free(lifted);
     }
     return r;
 }
 
 /*
  * Main thread: executes the units in buf[offset, offset + len) in order. targets[i] receives the reply of
- * unit i (0: nobody, e.g. on followers). Returns the number of units executed, or
- * -1 if buf is malformed (the units before the bad one have run).
+ * unit i (0: nobody, e.g. on followers). When applying a log entry, now_ms is the
+ * entry's time: the time every node uses for expiry while applying it. Returns the
+ * number of units executed, or -1 if buf is malformed (the units before the bad one
+ * have run).
  */
-SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, const int64_t *targets, int ntargets, int mode) {
+SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, const int64_t *targets, int ntargets, int mode,
+                           int64_t now_ms) {
     Cursor c = {(const uint8_t *)buf + offset, (const uint8_t *)buf + offset + len};
     int done = 0;
-    if (mode & EXEC_APPLYING) g_applying++;
+    long long saved_time = g_apply_time;
+    if (mode & EXEC_APPLYING) {
+        g_applying++;
+        g_apply_time = now_ms;
+    }
     while (c.p < c.end) {
         Reply *r = execute_unit(&c);
         if (!r) {
@@ -244,17 +357,48 @@ SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, const int64_t *
         }
         done++;
     }
-    if (mode & EXEC_APPLYING) g_applying--;
+    if (mode & EXEC_APPLYING) {
+        g_applying--;
+        g_apply_time = saved_time;
+    }
     return done;
 }
 
-/* Main thread: runs one command and returns its reply in RESP (malloc'ed, release
- * with rr_free), for Java's own use (COMMAND, CONFIG GET, ...). */
+/*
+ * Main thread: 1 if a command of the unit names a key whose logical deadline is before
+ * now_ms (the leader must then not read it locally: only the log may delete it), 0 if
+ * none does, -1 if the unit is malformed.
+ */
+SHIM_EXPORT int rr_unit_has_due_keys(const char *buf, int len, int64_t now_ms) {
+    Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
+    UnitHeader h;
+    if (!read_unit_header(&c, &h)) return -1;
+    int due = 0;
+    for (uint32_t i = 0; i < h.count && !due; i++) {
+        Command cmd;
+        if (!read_command(&c, &cmd)) return -1;
+        due = expiry_any_due(cmd.argv, cmd.argc, now_ms);
+        command_free(&cmd);
+    }
+    return due;
+}
+
+/*
+ * Main thread: runs one command, bypassing every interception of this module, and
+ * returns its reply in RESP2 (malloc'ed, release with rr_free); NULL if the command
+ * is malformed. For Java's own use (COMMAND, CONFIG GET, ...) and for internal calls
+ * Java completes itself.
+ */
 SHIM_EXPORT char *rr_call(const char *buf, int len, int *out_len) {
     Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
-    RedisModuleCallReply *reply = NULL;
+    Command cmd;
     *out_len = 0;
-    if (!execute_command(&c, "Ev", &reply) || !reply) return NULL;
+    if (!read_command(&c, &cmd)) return NULL;
+    g_raw_call = 1;
+    RedisModuleCallReply *reply = call_command(g_ctx, &cmd, "Ev");
+    g_raw_call = 0;
+    command_free(&cmd);
+    if (!reply) return NULL;
     size_t proto_len;
     const char *proto = RedisModule_CallReplyProto(reply, &proto_len);
     char *copy = malloc(proto_len ? proto_len : 1);
@@ -264,12 +408,87 @@ SHIM_EXPORT char *rr_call(const char *buf, int len, int *out_len) {
     return copy;
 }
 
+/*
+ * Main thread, inside an internal call (RAFT._AS): runs a command bypassing the
+ * module's interception and sends its reply to that call's client as it is, in the
+ * client's protocol. With as_unit_user, the command runs under the unit's script
+ * user, if there is one (so the scripts it runs are checked as on the leader).
+ */
+SHIM_EXPORT void rr_call_and_reply(int64_t ctx, const char *buf, int len, int as_unit_user) {
+    RedisModuleCtx *c_ctx = (RedisModuleCtx *)(intptr_t)ctx;
+    Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
+    Command cmd;
+    if (!read_command(&c, &cmd)) {
+        RedisModule_ReplyWithError(c_ctx, "ERR malformed internal call");
+        return;
+    }
+    g_raw_call = 1;
+    RedisModuleCallReply *reply = call_command(c_ctx, &cmd, as_unit_user && g_unit_user ? "CE0v" : "E0v");
+    g_raw_call = 0;
+    write_call_reply(c_ctx, reply);
+    if (reply) RedisModule_FreeCallReply(reply);
+    command_free(&cmd);
+}
+
+/*
+ * Main thread: deletes the keys of one encoded command whose logical deadline is
+ * before now_ms (after a command that may have set a deadline in the past).
+ */
+SHIM_EXPORT void rr_expire_command_keys(const char *buf, int len, int64_t now_ms) {
+    Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
+    Command cmd;
+    if (!read_command(&c, &cmd)) return;
+    expiry_delete_due(cmd.argv, cmd.argc, now_ms);
+    command_free(&cmd);
+}
+
+/*
+ * Main thread, while a unit runs: checks one encoded command against the unit's script
+ * user; returns ACL_OK or an ACL_DENIED_* reason.
+ */
+SHIM_EXPORT int rr_check_unit_acl(const char *buf, int len) {
+    Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
+    Command cmd;
+    if (!read_command(&c, &cmd)) return ACL_OK;
+    int reason = acl_check_unit_user(cmd.argv, cmd.argc);
+    command_free(&cmd);
+    return reason;
+}
+
+/*
+ * Main thread: for an encoded command whose arguments (after its name) are key names,
+ * sets due[i] to 1 if argument i+1 names a key whose logical deadline is before now_ms.
+ */
+SHIM_EXPORT void rr_due_keys_mask(const char *buf, int len, int64_t now_ms, uint8_t *due) {
+    Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
+    Command cmd;
+    if (!read_command(&c, &cmd)) return;
+    for (int i = 1; i < cmd.argc; i++) due[i - 1] = (uint8_t)expiry_key_is_due(cmd.argv[i], now_ms);
+    command_free(&cmd);
+}
+
 SHIM_EXPORT void rr_free(void *p) { free(p); }
 
 /* ---- Module commands ---- */
 
-static int forward_to_java(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
-    bridge_command(ctx, argv, argc);
+/* RAFT <command> ...: a client command the filter sent to the module. */
+static int client_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    int is_default = 1;
+    int acl = argc > 1 ? acl_check_client(ctx, argv + 1, argc - 1, &is_default) : ACL_OK;
+    bridge_command(ctx, argv, argc, acl | (is_default ? SECURITY_DEFAULT_USER : 0));
+    return RM_OK;
+}
+
+/* RAFT.CLUSTER, RAFT.NODE, ...: Redis checked the caller's ACL for these itself. */
+static int admin_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    bridge_command(ctx, argv, argc, 0);
+    return RM_OK;
+}
+
+/* RAFT._AS <command> ...: a command of the module's own, or of a script it runs, that Java completes. */
+static int internal_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc < 2) return RedisModule_WrongArity(ctx);
+    bridge_internal_call(ctx, argv + 1, argc - 1, g_applying ? g_apply_time : expiry_now(), g_applying > 0);
     return RM_OK;
 }
 
@@ -279,23 +498,55 @@ static int reject_random(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     return RedisModule_ReplyWithError(ctx, "ERR Cannot run a command with random results in this context");
 }
 
+static int reject_kill(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    (void)argv;
+    (void)argc;
+    return RedisModule_ReplyWithError(ctx,
+        "UNKILLABLE The busy script is applied from the Raft log and must end the same way on every node. "
+        "Wait for it, or stop this node with SHUTDOWN NOSAVE.");
+}
+
+static int no_script(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    (void)argv;
+    (void)argc;
+    return RedisModule_ReplyWithError(ctx, "NOSCRIPT No matching script. Please use EVAL.");
+}
+
+/* RAFT._EXPIRE key ...: names keys found expired; applying it deletes those still expired (see filter.c). */
+static int expire_keys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    (void)argv;
+    (void)argc;
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
 int exec_register_commands(RedisModuleCtx *ctx) {
     static const struct {
         const char *name;
+        RedisModuleCmdFunc handler;
         const char *flags;
-    } java_commands[] = {
-        {"raft", "write"},
-        {"raft.cluster", "admin"},
-        {"raft.node", "admin"},
-        {"raft.transfer_leader", "admin"},
-        {"raft.timeout_now", "admin"},
-        {"raft.debug", "admin"},
+        int first_key, last_key;
+    } commands[] = {
+        /* no-auth: Redis would check the wrapper, not the command; the module checks the command. */
+        {"raft", client_command, "write no-auth", 0, 0},
+        {"raft.cluster", admin_command, "admin", 0, 0},
+        {"raft.node", admin_command, "admin", 0, 0},
+        {"raft.transfer_leader", admin_command, "admin", 0, 0},
+        {"raft.timeout_now", admin_command, "admin", 0, 0},
+        {"raft.debug", admin_command, "admin", 0, 0},
+        /* Internal targets of the filter; each checks what it wraps where needed. */
+        {"raft._as", internal_call, "write no-auth", 0, 0},
+        {"raft._as_ro", internal_call, "readonly no-auth", 0, 0},
+        {"raft._reject_random", reject_random, "no-auth", 0, 0},
+        {"raft._unkillable", reject_kill, "no-auth allow-busy", 0, 0},
+        {"raft._noscript", no_script, "no-auth", 0, 0},
+        {"raft._expire", expire_keys, "write no-auth", 1, -1},
     };
-    for (size_t i = 0; i < sizeof(java_commands) / sizeof(java_commands[0]); i++) {
-        if (RedisModule_CreateCommand(ctx, java_commands[i].name, forward_to_java, java_commands[i].flags, 0, 0, 0) !=
-            RM_OK) {
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (RedisModule_CreateCommand(ctx, commands[i].name, commands[i].handler, commands[i].flags,
+                                      commands[i].first_key, commands[i].last_key,
+                                      commands[i].first_key ? 1 : 0) != RM_OK) {
             return RM_ERR;
         }
     }
-    return RedisModule_CreateCommand(ctx, "raft._reject_random", reject_random, "", 0, 0, 0);
+    return RM_OK;
 }

@@ -5,10 +5,11 @@
  * on the main thread (RM_EventLoopAddOneShot is thread-safe and FIFO). Java asks
  * for a wake-up only when its queue goes from empty to non-empty.
  *
- * One-shot callbacks can also fire from inside Redis's processEventsWhileBlocked
- * (while loading an RDB, including a DEBUG RELOAD issued by a queued task). Then
- * draining must not start: the wake-up is turned into a timer, and timers only
- * fire from the regular event loop.
+ * One-shot callbacks can also fire from inside Redis's processEventsWhileBlocked:
+ * while loading an RDB (including a DEBUG RELOAD issued by a queued task), while a
+ * slow script runs, or while any call into Java is still on the stack. Then draining
+ * must not start (it would apply entries under a running script or command): the
+ * wake-up is turned into a timer, and timers only fire from the regular event loop.
  */
 #include "shim.h"
 
@@ -21,17 +22,19 @@ static void drain_now(void) {
     draining = 0;
 }
 
+static void on_wakeup(void *data);
+
 static void on_deferred_timer(RedisModuleCtx *ctx, void *data) {
     (void)ctx;
-    (void)data;
     deferred = 0;
-    drain_now();
+    on_wakeup(data);
 }
 
 static void on_wakeup(void *data) {
     (void)data;
     if (shim_in_fork_child()) return;
-    if (draining || (RedisModule_GetContextFlags(g_ctx) & RM_CTX_FLAGS_LOADING)) {
+    int busy = RedisModule_GetContextFlags(g_ctx) & (RM_CTX_FLAGS_LOADING | RM_CTX_FLAGS_LUA);
+    if (draining || busy || bridge_depth() > 0 || g_internal_calls > 0) {
         if (!deferred) {
             deferred = 1;
             RedisModule_CreateTimer(g_ctx, 1, on_deferred_timer, NULL);

@@ -36,6 +36,20 @@
 
 #define RM_REPLY_ERROR 1
 
+/* Key access (RedisModule_OpenKey) and expiry */
+#define RM_READ (1 << 0)
+#define RM_WRITE (1 << 1)
+#define RM_OPEN_KEY_NOTOUCH (1 << 16)
+#define RM_NO_EXPIRE (-1LL)
+#define RM_KEYTYPE_EMPTY 0
+#define RM_NOTIFY_EXPIRED (1 << 8)
+
+/* Reasons of RedisModule_ACLAddLogEntry */
+#define RM_ACL_LOG_AUTH 0
+#define RM_ACL_LOG_CMD 1
+#define RM_ACL_LOG_KEY 2
+#define RM_ACL_LOG_CHANNEL 3
+
 /* Server events (id, data version) and sub-events */
 #define RM_EVENT_LOADING 3
 #define RM_EVENT_CLIENT_CHANGE 4
@@ -43,6 +57,7 @@
 #define RM_EVENT_MODULE_CHANGE 9
 #define RM_SUBEVENT_LOADING_ENDED 3
 #define RM_SUBEVENT_LOADING_FAILED 4
+#define RM_SUBEVENT_CLIENT_CHANGE_CONNECTED 0
 #define RM_SUBEVENT_CLIENT_CHANGE_DISCONNECTED 1
 
 typedef struct RedisModuleCtx RedisModuleCtx;
@@ -55,6 +70,9 @@ typedef struct RedisModuleInfoCtx RedisModuleInfoCtx;
 typedef struct RedisModuleIO RedisModuleIO;
 typedef struct RedisModuleType RedisModuleType;
 typedef struct RedisModuleDigest RedisModuleDigest;
+typedef struct RedisModuleKey RedisModuleKey;
+typedef struct RedisModuleUser RedisModuleUser;
+typedef struct RedisModuleScanCursor RedisModuleScanCursor;
 typedef uint64_t RedisModuleTimerID;
 
 typedef struct RedisModuleEvent {
@@ -79,6 +97,8 @@ typedef void (*RedisModuleTimerProc)(RedisModuleCtx *ctx, void *data);
 typedef void (*RedisModuleForkDoneHandler)(int exitcode, int bysignal, void *user_data);
 typedef void (*RedisModuleInfoFunc)(RedisModuleInfoCtx *ctx, int for_crash_report);
 typedef void (*RedisModuleEventCallback)(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t subevent, void *data);
+typedef void (*RedisModuleScanCB)(RedisModuleCtx *ctx, RedisModuleString *keyname, RedisModuleKey *key, void *privdata);
+typedef void (*RedisModuleUserChangedFunc)(uint64_t client_id, void *privdata);
 
 typedef RedisModuleString *(*RedisModuleConfigGetStringFunc)(const char *name, void *privdata);
 typedef long long (*RedisModuleConfigGetNumericFunc)(const char *name, void *privdata);
@@ -173,7 +193,32 @@ typedef struct RedisModuleTypeMethods {
     X(int, SubscribeToServerEvent, (RedisModuleCtx *ctx, RedisModuleEvent event, RedisModuleEventCallback fn)) \
     X(unsigned long long, GetClientId, (RedisModuleCtx *ctx)) \
     X(int, GetContextFlags, (RedisModuleCtx *ctx)) \
-    X(int, GetServerVersion, (void))
+    X(int, GetServerVersion, (void)) \
+    X(int, CommandFilterArgReplace, (RedisModuleCommandFilterCtx *fctx, int pos, RedisModuleString *arg)) \
+    X(int *, GetCommandKeys, (RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys)) \
+    X(RedisModuleKey *, OpenKey, (RedisModuleCtx *ctx, RedisModuleString *keyname, int mode)) \
+    X(void, CloseKey, (RedisModuleKey *key)) \
+    X(long long, GetExpire, (RedisModuleKey *key)) \
+    X(int, DeleteKey, (RedisModuleKey *key)) \
+    X(int, SignalModifiedKey, (RedisModuleCtx *ctx, RedisModuleString *keyname)) \
+    X(int, NotifyKeyspaceEvent, (RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key)) \
+    X(RedisModuleScanCursor *, ScanCursorCreate, (void)) \
+    X(void, ScanCursorDestroy, (RedisModuleScanCursor *cursor)) \
+    X(int, Scan, (RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata)) \
+    X(void, ScanCursorRestart, (RedisModuleScanCursor *cursor)) \
+    X(int, KeyType, (RedisModuleKey *key)) \
+    X(RedisModuleString *, GetCurrentUserName, (RedisModuleCtx *ctx)) \
+    X(RedisModuleUser *, GetModuleUserFromUserName, (RedisModuleString *name)) \
+    X(RedisModuleUser *, CreateModuleUser, (const char *name)) \
+    X(void, FreeModuleUser, (RedisModuleUser *user)) \
+    X(int, SetModuleUserACL, (RedisModuleUser *user, const char *acl)) \
+    X(void, SetContextUser, (RedisModuleCtx *ctx, const RedisModuleUser *user)) \
+    X(int, ACLCheckCommandPermissions, (RedisModuleUser *user, RedisModuleString **argv, int argc)) \
+    X(void, ACLAddLogEntry, (RedisModuleCtx *ctx, RedisModuleUser *user, RedisModuleString *object, int reason)) \
+    X(int, AuthenticateClientWithACLUser, (RedisModuleCtx *ctx, const char *name, size_t len, RedisModuleUserChangedFunc callback, void *privdata, uint64_t *client_id)) \
+    X(int, RedactClientCommandArgument, (RedisModuleCtx *ctx, int pos)) \
+    X(size_t, CallReplyLength, (RedisModuleCallReply *reply)) \
+    X(RedisModuleCallReply *, CallReplyArrayElement, (RedisModuleCallReply *reply, size_t idx))
 
 #define RM_DECLARE(ret, name, params) extern ret(*RedisModule_##name) params;
 RM_API_FUNCTIONS(RM_DECLARE)

@@ -66,9 +66,9 @@ SHIM_EXPORT void rr_info_field(int64_t ictx, const char *name, const char *value
 static void on_client_change(RedisModuleCtx *ctx, RedisModuleEvent e, uint64_t sub, void *data) {
     (void)ctx;
     (void)e;
-    if (sub == RM_SUBEVENT_CLIENT_CHANGE_DISCONNECTED) {
-        bridge_client_disconnected(((RedisModuleClientInfoV1 *)data)->id);
-    }
+    uint64_t id = ((RedisModuleClientInfoV1 *)data)->id;
+    if (sub == RM_SUBEVENT_CLIENT_CHANGE_CONNECTED) bridge_client_connected(id);
+    else if (sub == RM_SUBEVENT_CLIENT_CHANGE_DISCONNECTED) bridge_client_disconnected(id);
 }
 
 static void on_shutdown(RedisModuleCtx *ctx, RedisModuleEvent e, uint64_t sub, void *data) {

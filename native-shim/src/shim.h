@@ -7,6 +7,7 @@
 #ifndef REDISRAFT_SHIM_H
 #define REDISRAFT_SHIM_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,10 +35,14 @@ int bridge_boot(const char *shim_path, char *err, size_t errlen);
 int bridge_configs_loaded(char *err, size_t errlen);
 char *bridge_config_set(int id, const char *value); /* error message (malloc'ed) or NULL */
 char *bridge_config_get(int id);                   /* value (malloc'ed) or NULL */
-void bridge_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
+void bridge_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int security);
+void bridge_internal_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, long long now_ms, int applying);
 void bridge_drain(void);
 void bridge_info(RedisModuleInfoCtx *ictx);
+void bridge_client_connected(uint64_t client_id);
 void bridge_client_disconnected(uint64_t client_id);
+/* > 0 while C is inside a call into Java (or Redis is processing events from inside one). */
+int bridge_depth(void);
 void bridge_server_ready(void);
 void bridge_shutdown(void);
 void bridge_fork_done(int exitcode, int bysignal);
@@ -55,13 +60,36 @@ int mainqueue_is_draining(void);
 
 /* filter.c */
 int filter_register(RedisModuleCtx *ctx);
-/* While > 0, commands are our own (apply path, local execution) and pass the filter untouched. */
+/* While > 0, commands are our own (apply path, local execution) and are not intercepted. */
 extern int g_internal_calls;
+/* Set just before a raw RedisModule_Call of the shim: the filter leaves that command alone (and clears it). */
+extern int g_raw_call;
 /* Set while replicated log entries are applied: nondeterministic commands are refused then. */
 extern int g_applying;
 
 /* exec.c */
 int exec_register_commands(RedisModuleCtx *ctx);
+/* The time (ms) of the log entry being applied; the time every node uses for expiry then. */
+extern long long g_apply_time;
+
+/* expiry.c */
+int expiry_delete_due(RedisModuleString **argv, int argc, long long now);
+int expiry_any_due(RedisModuleString **argv, int argc, long long now);
+int expiry_key_is_due(RedisModuleString *name, long long now);
+long long expiry_now(void);
+
+/* acl.c: results of access checks, shared with Java (security/Access.java). */
+#define ACL_OK 0
+#define ACL_DENIED_CMD 1
+#define ACL_DENIED_KEY 2
+#define ACL_DENIED_CHANNEL 3
+/* Added to an ACL result passed to Java: the client's user is "default". */
+#define SECURITY_DEFAULT_USER 4
+int acl_check_client(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *is_default);
+int acl_check_unit_user(RedisModuleString **argv, int argc);
+RedisModuleUser *acl_user_for_rules(const uint8_t *rules, size_t len);
+/* The script user of the unit being executed, or NULL. */
+extern RedisModuleUser *g_unit_user;
 
 /* snapshot.c */
 int snapshot_register_type(RedisModuleCtx *ctx);

@@ -131,7 +131,7 @@ SHIM_EXPORT int rr_fork_snapshot(const char *staging_dir) {
     /* Child: only Redis C code from here on, then _exit through ExitFromChild. */
     int ok = 0;
     if (chdir(staging_dir) == 0) {
-        g_internal_calls++;
+        g_raw_call = 1;
         RedisModuleCallReply *reply = RedisModule_Call(g_ctx, "SAVE", "E");
         ok = reply && RedisModule_CallReplyType(reply) != RM_REPLY_ERROR;
     }
@@ -145,9 +145,9 @@ SHIM_EXPORT int rr_kill_fork_child(int pid) { return RedisModule_KillForkChild(p
  * dataset before loading, so Java verifies the file first. Returns 0 on success. */
 SHIM_EXPORT int rr_reload_rdb(void) {
     loaded_present = 0;
-    g_internal_calls++;
+    g_raw_call = 1;
     RedisModuleCallReply *reply = RedisModule_Call(g_ctx, "DEBUG", "cc", "RELOAD", "NOSAVE");
-    g_internal_calls--;
+    g_raw_call = 0;
     int ok = reply && RedisModule_CallReplyType(reply) != RM_REPLY_ERROR;
     if (!ok && reply) {
         size_t len;

@@ -8,11 +8,14 @@ import io.redisraft.commands.CommandTable;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.EnvironmentCheck;
 import io.redisraft.config.RaftConfig;
+import io.redisraft.expiry.Deadlines;
+import io.redisraft.expiry.ExpirySweep;
 import io.redisraft.info.InfoSink;
 import io.redisraft.info.LogStatistics;
 import io.redisraft.info.RaftInfo;
 import io.redisraft.logging.LogRouting;
 import io.redisraft.logging.RedisLog;
+import io.redisraft.raft.NodeStatusView;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.snapshot.SnapshotManager;
 import java.nio.file.Path;
@@ -48,7 +51,9 @@ public final class RaftModule {
         CommandTable table = CommandTable.load(redis, config.string(ConfigOption.IGNORED_COMMANDS));
         table.publish(redis.shim());
         this.router = new CommandRouter(redis, mainThread, config, node, snapshots, table);
-        this.info = new RaftInfo(node, new LogStatistics(node::division), dbfilename, snapshots);
+        ExpirySweep sweep = new ExpirySweep(redis, mainThread, node);
+        node.onHousekeeping(sweep::tick);
+        this.info = new RaftInfo(new NodeStatusView(node), new LogStatistics(node::division), dbfilename, snapshots);
         config.addListener(this::configChanged);
     }
 
@@ -65,6 +70,7 @@ public final class RaftModule {
         System.setProperty("org.apache.ratis.thirdparty.io.netty.allocator.numHeapArenas", "1");
         String problem = EnvironmentCheck.check(redis);
         if (problem != null) throw new IllegalStateException(problem);
+        redis.shim().rr_set_expiry_shift(Deadlines.SHIFT_MS);
         return new RaftModule(redis, mainThread, config);
     }
 
@@ -97,8 +103,16 @@ public final class RaftModule {
         node.shutdown();
     }
 
-    public void command(long ctx, long clientId, int contextFlags, byte[][] argv) {
-        router.handle(new Caller(ctx, clientId, contextFlags), argv);
+    public void command(long ctx, long clientId, int contextFlags, int security, byte[][] argv) {
+        router.handle(new Caller(ctx, clientId, contextFlags, security), argv);
+    }
+
+    public void internalCall(long ctx, long nowMs, boolean applying, byte[][] argv) {
+        router.internalCall(ctx, nowMs, applying, argv);
+    }
+
+    public void clientConnected(long clientId) {
+        router.clientConnected(clientId);
     }
 
     public void clientDisconnected(long clientId) {

@@ -4,6 +4,7 @@ import io.redisraft.RaftModule;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.info.InfoSink;
 import io.redisraft.logging.RedisLog;
+import io.redisraft.resp.Resp;
 import jnr.ffi.LibraryLoader;
 
 /**
@@ -63,15 +64,29 @@ public final class ModuleBridge {
         }
     }
 
-    public static void command(long ctx, long clientId, int contextFlags, byte[][] argv) {
+    public static void command(long ctx, long clientId, int contextFlags, int security, byte[][] argv) {
         RaftModule m = module;
         try {
             if (m == null) throw new IllegalStateException("module not initialised");
-            m.command(ctx, clientId, contextFlags, argv);
+            m.command(ctx, clientId, contextFlags, security, argv);
         } catch (Throwable t) {
-            RedisLog.warning("command failed: " + RedisLog.describe(t));
-            new RedisApi(shim).reply(ctx, io.redisraft.resp.Resp.error("ERR internal error in the Raft module: " + t));
+            failed(ctx, "command", t);
         }
+    }
+
+    public static void internalCall(long ctx, long nowMs, boolean applying, byte[][] argv) {
+        RaftModule m = module;
+        try {
+            if (m == null) throw new IllegalStateException("module not initialised");
+            m.internalCall(ctx, nowMs, applying, argv);
+        } catch (Throwable t) {
+            failed(ctx, "internal call", t);
+        }
+    }
+
+    private static void failed(long ctx, String what, Throwable t) {
+        RedisLog.warning(what + " failed: " + RedisLog.describe(t));
+        new RedisApi(shim).reply(ctx, Resp.error("ERR internal error in the Raft module: " + t));
     }
 
     public static void drain() {
@@ -96,6 +111,11 @@ public final class ModuleBridge {
         } catch (Throwable t) {
             RedisLog.warning("INFO raft failed: " + RedisLog.describe(t));
         }
+    }
+
+    public static void clientConnected(long clientId) {
+        RaftModule m = module;
+        if (m != null) run(() -> m.clientConnected(clientId), "client connection");
     }
 
     public static void clientDisconnected(long clientId) {

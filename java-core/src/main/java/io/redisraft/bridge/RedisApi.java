@@ -4,6 +4,7 @@ import io.redisraft.resp.Resp;
 import io.redisraft.resp.RespReader;
 import io.redisraft.resp.RespWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
 
@@ -26,10 +27,19 @@ public final class RedisApi {
     public Resp call(String... args) {
         byte[][] bytes = new byte[args.length][];
         for (int i = 0; i < args.length; i++) bytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
-        byte[] encoded = io.redisraft.raft.CommandCodec.encodeCommand(bytes);
+        return call(bytes);
+    }
+
+    public Resp call(byte[][] argv) {
+        byte[] encoded = CommandCodec.encodeCommand(argv);
         IntByReference len = new IntByReference();
         Pointer reply = shim.rr_call(encoded, encoded.length, len);
-        if (reply == null) return Resp.error("ERR command could not be run: " + String.join(" ", args));
+        if (reply == null) return Resp.error("ERR command could not be run: " + CommandCodec.describe(argv));
+        return takeResp(reply, len);
+    }
+
+    /** Reads and releases a RESP reply the shim allocated. */
+    Resp takeResp(Pointer reply, IntByReference len) {
         try {
             byte[] proto = new byte[len.intValue()];
             reply.get(0, proto, 0, proto.length);
@@ -37,6 +47,64 @@ public final class RedisApi {
         } finally {
             shim.rr_free(reply);
         }
+    }
+
+    /** Reads and releases a C string the shim allocated. */
+    String takeString(Pointer p) {
+        if (p == null) return null;
+        try {
+            return p.getString(0, Integer.MAX_VALUE, StandardCharsets.UTF_8);
+        } finally {
+            shim.rr_free(p);
+        }
+    }
+
+    /** Inside RAFT._AS: runs a command bypassing the module and sends its reply to the call's client as is. */
+    public void callAndReply(long ctx, byte[][] argv, boolean asUnitUser) {
+        byte[] encoded = CommandCodec.encodeCommand(argv);
+        shim.rr_call_and_reply(ctx, encoded, encoded.length, asUnitUser ? 1 : 0);
+    }
+
+    /** Main thread: the keys Redis holds whose logical deadline is before nowMs, from the next ~budget keys scanned. */
+    public List<Resp> scanDueKeys(int budget, long nowMs) {
+        IntByReference len = new IntByReference();
+        return takeResp(shim.rr_scan_due_keys(budget, nowMs, len), len).asList();
+    }
+
+    /** Whether a command of the unit names a key whose logical deadline is before nowMs. */
+    public boolean hasDueKeys(byte[] unit, long nowMs) {
+        return shim.rr_unit_has_due_keys(unit, unit.length, nowMs) == 1;
+    }
+
+    /** For each key, whether it exists and its logical deadline is before nowMs. */
+    public boolean[] dueKeys(List<byte[]> keys, long nowMs) {
+        byte[][] argv = new byte[keys.size() + 1][];
+        argv[0] = new byte[0];
+        for (int i = 0; i < keys.size(); i++) argv[i + 1] = keys.get(i);
+        byte[] encoded = CommandCodec.encodeCommand(argv);
+        byte[] mask = new byte[keys.size()];
+        if (!keys.isEmpty()) shim.rr_due_keys_mask(encoded, encoded.length, nowMs, mask);
+        boolean[] due = new boolean[mask.length];
+        for (int i = 0; i < mask.length; i++) due[i] = mask[i] != 0;
+        return due;
+    }
+
+    /** Deletes the keys of the command whose logical deadline is before nowMs. */
+    public void expireKeysOf(byte[][] argv, long nowMs) {
+        byte[] encoded = CommandCodec.encodeCommand(argv);
+        shim.rr_expire_command_keys(encoded, encoded.length, nowMs);
+    }
+
+    /** Inside RAFT._AS: the access check of a command against the running unit's script user. */
+    public int checkUnitAcl(byte[][] argv) {
+        byte[] encoded = CommandCodec.encodeCommand(argv);
+        return shim.rr_check_unit_acl(encoded, encoded.length);
+    }
+
+    /** Inside a module command: the ACL user of its client. */
+    public String clientUser(long ctx) {
+        String user = takeString(shim.rr_client_user(ctx));
+        return user == null ? "default" : user;
     }
 
     /** Reads a server configuration value with CONFIG GET. */
@@ -62,9 +130,12 @@ public final class RedisApi {
         shim.rr_unblock_resp(client.handle(), resp, resp.length);
     }
 
-    /** Executes the encoded command units in buffer[offset, offset + len); targets[i] gets the reply of unit i. */
-    public int execute(byte[] buffer, int offset, int len, long[] targets, int mode) {
-        return shim.rr_execute(buffer, offset, len, targets, targets.length, mode);
+    /**
+     * Executes the encoded command units in buffer[offset, offset + len); targets[i] gets the reply of unit i.
+     * nowMs is the time of an applied entry (ignored unless mode has EXEC_APPLYING).
+     */
+    public int execute(byte[] buffer, int offset, int len, long[] targets, int mode, long nowMs) {
+        return shim.rr_execute(buffer, offset, len, targets, targets.length, mode, nowMs);
     }
 
     /** A client waiting for a reply; it must be answered exactly once. */

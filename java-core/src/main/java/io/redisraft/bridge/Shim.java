@@ -20,6 +20,16 @@ public interface Shim {
     int CMD_INTERCEPT = 1;
     int CMD_BY_SUBCOMMAND = 2;
     int CMD_NONDETERMINISTIC = 4;
+    /** The module's own calls of the command go through RAFT._AS (see InternalCalls). */
+    int CMD_WRAP = 8;
+    /** ... only while a log entry is applied. */
+    int CMD_WRAP_APPLYING = 16;
+    /** ... only if an argument is one of the command's trigger words. */
+    int CMD_WRAP_IF_ARG = 32;
+    /** Wrapped as a write (RAFT._AS), else read-only (RAFT._AS_RO). */
+    int CMD_WRITE = 64;
+    /** Refused while a log entry is applied (SCRIPT KILL, FUNCTION KILL). */
+    int CMD_UNKILLABLE = 128;
 
     /** Modes of {@link #rr_execute}; the same values are in exec.c. */
     int EXEC_APPLYING = 1;
@@ -36,7 +46,7 @@ public interface Shim {
 
     void rr_clear_command_flags();
 
-    int rr_set_command_flags(String name, int flags);
+    int rr_set_command_flags(String name, int flags, String triggers);
 
     long rr_block_client(long ctx);
 
@@ -45,9 +55,39 @@ public interface Shim {
     /** Any thread. */
     void rr_unblock_resp(long blockedClient, @In byte[] resp, int len);
 
-    int rr_execute(@In byte[] buffer, int offset, int len, @In long[] targets, int targetCount, int mode);
+    int rr_execute(@In byte[] buffer, int offset, int len, @In long[] targets, int targetCount, int mode, long nowMs);
 
+    /** 1 if a command of the unit names a key whose logical deadline is before nowMs, 0 if not, -1 if malformed. */
+    int rr_unit_has_due_keys(@In byte[] unit, int len, long nowMs);
+
+    /** Runs an encoded command bypassing the module; the reply in RESP2, release with rr_free. */
     Pointer rr_call(@In byte[] command, int len, @Out IntByReference outLen);
+
+    /** Inside RAFT._AS: runs an encoded command bypassing the module and forwards its reply. */
+    void rr_call_and_reply(long ctx, @In byte[] command, int len, int asUnitUser);
+
+    /** Deletes the keys of an encoded command whose logical deadline is before nowMs. */
+    void rr_expire_command_keys(@In byte[] command, int len, long nowMs);
+
+    /** For an encoded command whose arguments are key names: due[i] = 1 if argument i+1 is past its deadline. */
+    void rr_due_keys_mask(@In byte[] command, int len, long nowMs, @Out byte[] due);
+
+    /** Inside RAFT._AS: checks an encoded command against the running unit's script user (Access codes). */
+    int rr_check_unit_acl(@In byte[] command, int len);
+
+    /** Continues the scan for expired keys over about budget keys; RESP array, release with rr_free. */
+    Pointer rr_scan_due_keys(int budget, long nowMs, @Out IntByReference outLen);
+
+    void rr_set_expiry_shift(long shift);
+
+    /** Inside a module command: the client's ACL user name (release with rr_free). */
+    Pointer rr_client_user(long ctx);
+
+    /** Inside a module command: authenticates its client as an ACL user; 0 on success. */
+    int rr_authenticate(long ctx, String user);
+
+    /** Inside a module command: hides argument pos of the client's command from SLOWLOG and MONITOR. */
+    void rr_redact(long ctx, int pos);
 
     void rr_free(Pointer p);
 

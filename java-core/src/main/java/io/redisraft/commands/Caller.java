@@ -1,7 +1,10 @@
 package io.redisraft.commands;
 
-/** The client of a module command: its context handle (valid during the call), id and context flags. */
-public record Caller(long ctx, long clientId, int contextFlags) {
+/**
+ * The client of a module command: its context handle (valid during the call), id, context
+ * flags, and the result of the shim's access check of the command (security.Access).
+ */
+public record Caller(long ctx, long clientId, int contextFlags, int security) {
     private static final int FLAG_OOM = 1 << 10;
     private static final int FLAG_RESP3 = 1 << 22;
 

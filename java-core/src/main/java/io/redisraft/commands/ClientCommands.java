@@ -1,31 +1,47 @@
 package io.redisraft.commands;
 
+import io.redisraft.bridge.CommandCodec;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
-import io.redisraft.raft.CommandCodec;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
+import io.redisraft.scripts.ScriptBodies;
+import io.redisraft.security.Access;
+import io.redisraft.security.AclRules;
+import io.redisraft.security.ClientAuth;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Client commands the filter sent to the module (RAFT &lt;command&gt; ...): decides,
- * per {@link CommandTable}, whether a command is replicated, read on the leader,
- * queued in a transaction or refused. Main thread only.
+ * Client commands the filter sent to the module (RAFT &lt;command&gt; ...): checks them as
+ * Redis would (existence, arity, authentication, ACL) and decides, per
+ * {@link CommandTable}, whether a command is replicated, read on the leader, queued in
+ * a transaction or refused. Main thread only.
  */
 final class ClientCommands {
+    private static final Resp NOSCRIPT = Resp.error("NOSCRIPT No matching script. Please use EVAL.");
+    private static final byte[][] NOSCRIPT_COMMAND = {"RAFT._NOSCRIPT".getBytes(StandardCharsets.UTF_8)};
+
     private final RedisApi redis;
     private final RaftConfig config;
     private final RaftNode node;
+    private final ScriptBodies scripts;
+    private final ClientAuth auth;
     private volatile CommandTable table;
     private final Transactions transactions = new Transactions();
     private final ClusterTopology topology;
 
-    ClientCommands(RedisApi redis, RaftConfig config, RaftNode node, CommandTable table) {
+    ClientCommands(RedisApi redis, RaftConfig config, RaftNode node, CommandTable table, ScriptBodies scripts,
+                   ClientAuth auth) {
         this.redis = redis;
         this.config = config;
         this.node = node;
         this.table = table;
+        this.scripts = scripts;
+        this.auth = auth;
         this.topology = new ClusterTopology(redis, node);
     }
 
@@ -45,13 +61,31 @@ final class ClientCommands {
         CommandTable.Spec spec = table.lookup(argv);
         if (spec == null) spec = table.learn(redis, CommandTable.lower(argv[0]));
         Transactions.Transaction tx = transactions.get(caller.clientId());
-        Resp immediate = tx != null ? queue(caller, tx, spec, argv) : dispatch(caller, spec, argv);
+        Resp refusal = check(caller, spec, argv);
+        Resp immediate;
+        if (refusal != null) {
+            if (tx != null) tx.aborted = true;
+            immediate = refusal;
+        } else {
+            immediate = tx != null ? queue(caller, tx, spec, argv) : dispatch(caller, spec, argv);
+        }
         if (immediate != null) redis.reply(caller.ctx(), immediate);
+    }
+
+    /** What Redis checks before running a command, in its order; null if the command may run. */
+    private Resp check(Caller caller, CommandTable.Spec spec, byte[][] argv) {
+        if (spec == null) return Errors.unknownCommand(argv);
+        if (!spec.arityAccepts(argv.length)) return Errors.wrongArity(spec.name());
+        if (spec.kind() != CommandKind.AUTH
+                && !auth.authenticated(caller.clientId(), Access.defaultUser(caller.security()), caller.resp3())) {
+            return ClientAuth.NOAUTH;
+        }
+        int access = Access.result(caller.security());
+        return access == Access.OK ? null : Access.denied(access, spec.name());
     }
 
     /** Handles a command outside MULTI; returns a reply to send now, or null if answered later. */
     private Resp dispatch(Caller caller, CommandTable.Spec spec, byte[][] argv) {
-        if (spec == null) return Errors.unknownCommand(argv);
         switch (spec.kind()) {
             case UNSUPPORTED:
                 return Errors.NOT_SUPPORTED;
@@ -62,6 +96,10 @@ final class ClientCommands {
                 return Errors.EXEC_WITHOUT_MULTI;
             case DISCARD:
                 return Errors.DISCARD_WITHOUT_MULTI;
+            case AUTH:
+                return auth.auth(caller.ctx(), caller.clientId(), argv);
+            case CONFIG_SET:
+                return configSet(argv);
             case PASSTHROUGH:
                 // Only reachable for a command the filter did not know yet: run it as Redis would.
                 return executeLocally(caller, CommandCodec.encodeUnit(unitFlags(caller), argv));
@@ -72,17 +110,20 @@ final class ClientCommands {
             default:
                 break;
         }
-        if (!spec.arityAccepts(argv.length)) return Errors.wrongArity(spec.name());
-        if (spec.kind() == CommandKind.WRITE && spec.denyOom() && caller.outOfMemory()) return Errors.OOM;
-        return submit(caller, CommandCodec.encodeUnit(unitFlags(caller), argv), spec.kind() == CommandKind.READ);
+        if (refusedOverMaxmemory(caller, spec)) return Errors.OOM;
+        byte[][] command = argv;
+        if (spec.runsScript()) {
+            command = withScriptBody(argv);
+            if (command == null) return NOSCRIPT;
+            if (spec.kind() == CommandKind.READ) learnScript(command);
+        }
+        List<byte[][]> commands = List.<byte[][]>of(command);
+        return submit(caller, CommandCodec.encodeUnit(unitFlags(caller), scriptRules(caller, commands), commands),
+                spec.kind() == CommandKind.READ);
     }
 
     /** Handles a command inside MULTI. */
     private Resp queue(Caller caller, Transactions.Transaction tx, CommandTable.Spec spec, byte[][] argv) {
-        if (spec == null) {
-            tx.aborted = true;
-            return Errors.unknownCommand(argv);
-        }
         switch (spec.kind()) {
             case MULTI:
                 return Errors.NESTED_MULTI;
@@ -95,17 +136,15 @@ final class ClientCommands {
             case PASSTHROUGH:
             case INFO:
             case CLUSTER:
+            case AUTH:
+            case CONFIG_SET:
                 tx.aborted = true;
                 return spec.kind() == CommandKind.UNSUPPORTED ? Errors.NOT_SUPPORTED
                         : Resp.error("ERR not supported by RedisRaft inside MULTI/EXEC");
             default:
                 break;
         }
-        if (!spec.arityAccepts(argv.length)) {
-            tx.aborted = true;
-            return Errors.wrongArity(spec.name());
-        }
-        if (spec.denyOom() && caller.outOfMemory()) {
+        if (refusedOverMaxmemory(caller, spec)) {
             tx.aborted = true;
             return Errors.OOM;
         }
@@ -117,9 +156,82 @@ final class ClientCommands {
     private Resp exec(Caller caller, Transactions.Transaction tx) {
         if (tx.aborted) return Errors.EXECABORT;
         if (tx.commands.isEmpty()) return Resp.array();
-        byte[] unit = CommandCodec.encodeUnit(unitFlags(caller) | CommandCodec.UNIT_TRANSACTION, tx.commands);
+        List<byte[][]> commands = new ArrayList<>(tx.commands.size());
+        for (byte[][] c : tx.commands) {
+            CommandTable.Spec spec = table.lookup(c);
+            byte[][] command = c;
+            if (spec != null && spec.runsScript()) {
+                command = withScriptBody(c);
+                if (command == null) command = NOSCRIPT_COMMAND; // answers NOSCRIPT in its place, as Redis would
+            }
+            commands.add(command);
+        }
+        byte[] unit = CommandCodec.encodeUnit(unitFlags(caller) | CommandCodec.UNIT_TRANSACTION,
+                scriptRules(caller, commands), commands);
         // A transaction of reads only needs a read barrier, not a log entry.
         return submit(caller, unit, tx.readOnly);
+    }
+
+    /**
+     * Over maxmemory, Redis refuses deny-oom commands, and the first write of a script. A
+     * script's writes are applied on every node without that check (see exec.c), so here
+     * a script that may write is refused up front.
+     */
+    private static boolean refusedOverMaxmemory(Caller caller, CommandTable.Spec spec) {
+        boolean mayFillMemory = spec.denyOom() || (spec.runsScript() && spec.kind() == CommandKind.WRITE);
+        return mayFillMemory && caller.outOfMemory();
+    }
+
+    /**
+     * EVALSHA as EVAL with the script's body (EVALSHA_RO as EVAL_RO), so that the log
+     * does not depend on any node's script cache; null if the body is unknown here.
+     * Other commands are returned as they are.
+     */
+    private byte[][] withScriptBody(byte[][] argv) {
+        String name = CommandTable.lower(argv[0]);
+        if (!name.startsWith("evalsha")) return argv;
+        byte[] body = scripts.body(argv[1]);
+        if (body == null) return null;
+        byte[][] out = argv.clone();
+        out[0] = (name.equals("evalsha_ro") ? "EVAL_RO" : "EVAL").getBytes(StandardCharsets.UTF_8);
+        out[1] = body;
+        return out;
+    }
+
+    /** EVAL_RO runs on the leader only: the leader learns its body here (replicated scripts are learned when applied). */
+    private void learnScript(byte[][] command) {
+        if (CommandTable.lower(command[0]).equals("eval_ro")) scripts.learn(command[1]);
+    }
+
+    /**
+     * The ACL rules a unit runs under: its caller's, if it runs a script (every node then
+     * grants and refuses the script's commands alike); null otherwise.
+     */
+    private List<String> scriptRules(Caller caller, List<byte[][]> commands) {
+        boolean scripted = false;
+        for (byte[][] c : commands) {
+            CommandTable.Spec spec = table.lookup(c);
+            scripted |= spec != null && spec.runsScript();
+        }
+        if (!scripted) return null;
+        List<String> lines = new ArrayList<>();
+        for (Resp line : redis.call("ACL", "LIST").asList()) lines.add(line.asText());
+        List<String> rules = AclRules.of(redis.clientUser(caller.ctx()), lines);
+        return rules != null ? rules : List.of();
+    }
+
+    /** CONFIG SET, refusing settings that would make the nodes' datasets differ. */
+    private Resp configSet(byte[][] argv) {
+        for (int i = 2; i + 1 < argv.length; i += 2) {
+            String name = CommandTable.lower(argv[i]);
+            String value = CommandTable.lower(argv[i + 1]);
+            if (name.equals("maxmemory-policy") && !value.equals("noeviction")) {
+                return Resp.error("ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - "
+                        + "Raft replication needs maxmemory-policy noeviction: with eviction each node would evict "
+                        + "different keys");
+            }
+        }
+        return redis.call(argv);
     }
 
     private Resp submit(Caller caller, byte[] unit, boolean readOnly) {
@@ -127,8 +239,7 @@ final class ClientCommands {
         Resp refusal = node.refusal();
         if (refusal != null) return refusal;
         if (readOnly) {
-            if (!config.flag(ConfigOption.QUORUM_READS)) return executeLocally(caller, unit);
-            node.read(unit, caller.ctx());
+            node.read(unit, caller.ctx(), config.flag(ConfigOption.QUORUM_READS));
             return null;
         }
         if (unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
@@ -138,10 +249,9 @@ final class ClientCommands {
 
     /** Runs a unit locally and replies to the caller directly. */
     private Resp executeLocally(Caller caller, byte[] unit) {
-        redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT);
+        redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT, 0);
         return null;
     }
-
 
     private static int unitFlags(Caller caller) {
         return caller.resp3() ? CommandCodec.UNIT_RESP3 : 0;

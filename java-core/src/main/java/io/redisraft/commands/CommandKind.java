@@ -16,5 +16,9 @@ public enum CommandKind {
     /** Answered locally with cluster_enabled:1, so cluster-aware clients follow -MOVED. */
     INFO,
     /** CLUSTER SLOTS / NODES / SHARDS, describing the Raft cluster as one shard. */
-    CLUSTER
+    CLUSTER,
+    /** AUTH: checked and done by the module, which must know who authenticated (security.ClientAuth). */
+    AUTH,
+    /** CONFIG SET: run locally, refusing settings that would make the nodes diverge. */
+    CONFIG_SET
 }

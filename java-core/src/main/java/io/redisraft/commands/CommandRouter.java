@@ -6,13 +6,17 @@ import io.redisraft.config.RaftConfig;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.resp.Resp;
+import io.redisraft.scripts.ScriptBodies;
+import io.redisraft.security.ClientAuth;
 import java.util.Arrays;
 
 /** Entry point for every module command the shim forwards (main thread). */
 public final class CommandRouter {
     private final RedisApi redis;
     private volatile CommandTable table;
+    private final ClientAuth auth;
     private final ClientCommands client;
+    private final InternalCalls internal;
     private final ClusterCommands cluster;
     private final DebugCommands debug;
 
@@ -20,7 +24,10 @@ public final class CommandRouter {
                          SnapshotManager snapshots, CommandTable table) {
         this.redis = redis;
         this.table = table;
-        this.client = new ClientCommands(redis, config, node, table);
+        ScriptBodies scripts = new ScriptBodies();
+        this.auth = new ClientAuth(redis);
+        this.client = new ClientCommands(redis, config, node, table, scripts, auth);
+        this.internal = new InternalCalls(redis, () -> this.table, scripts);
         this.cluster = new ClusterCommands(redis, config, node);
         this.debug = new DebugCommands(redis, mainThread, node, snapshots, () -> this.table);
     }
@@ -52,7 +59,17 @@ public final class CommandRouter {
         if (reply != null) redis.reply(caller.ctx(), reply);
     }
 
+    /** RAFT._AS: a command the module runs itself, handed back by the filter (see InternalCalls). */
+    public void internalCall(long ctx, long nowMs, boolean applying, byte[][] argv) {
+        internal.handle(ctx, nowMs, applying, argv);
+    }
+
+    public void clientConnected(long clientId) {
+        auth.connected(clientId);
+    }
+
     public void clientGone(long clientId) {
         client.clientGone(clientId);
+        auth.disconnected(clientId);
     }
 }

@@ -4,6 +4,7 @@ import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
 import io.redisraft.resp.Resp;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,16 +14,38 @@ import java.util.Set;
 /**
  * The one classification of client commands (write / read / not intercepted /
  * unsupported / transaction control), built from Redis's own COMMAND table plus the
- * rules below, and pushed to the shim's command filter. Commands with the
- * "nondeterministic_output" tip are additionally refused inside log entries (e.g. in
- * a Lua script), where every node must reach the same result.
+ * rules below, and pushed to the shim's command filter. It also says which of the
+ * module's own calls of a command Java must complete ({@link InternalRole}): those
+ * that set or read key deadlines, list keys, or answer in an order that differs
+ * between nodes. Commands with the "nondeterministic_output" tip are refused inside
+ * log entries (e.g. in a Lua script), where every node must reach the same result.
  */
 public final class CommandTable {
     /** One command or "command|subcommand". */
-    public record Spec(String name, CommandKind kind, int arity, boolean denyOom, boolean nondeterministic) {
+    public record Spec(String name, CommandKind kind, int arity, boolean denyOom, boolean nondeterministic,
+                       boolean write, Set<InternalRole> roles) {
         public boolean arityAccepts(int argc) {
             return arity >= 0 ? argc == arity : argc >= -arity;
         }
+
+        /** EVAL, EVALSHA, FCALL and their _RO forms: they run code that calls other commands. */
+        public boolean runsScript() {
+            return SCRIPTS.contains(name);
+        }
+    }
+
+    /** Why the module's own calls of a command go through RAFT._AS (see {@link InternalCalls}). */
+    public enum InternalRole {
+        /** Sets a key deadline: made absolute and shifted (expiry.Deadlines). */
+        DEADLINE,
+        /** TTL, PTTL, EXPIRETIME, PEXPIRETIME: answered from the shifted deadline. */
+        TTL_READ,
+        /** KEYS, SCAN, RANDOMKEY: keys past their deadline are left out. */
+        LISTING,
+        /** The reply's order differs between nodes: sorted while a log entry is applied. */
+        ORDER,
+        /** Loads, runs or forgets Lua scripts: the node learns their bodies (scripts.ScriptBodies). */
+        SCRIPT_SOURCE
     }
 
     /** RedisRaft's unsupported commands, plus nondeterministic writes that would diverge the nodes. */
@@ -39,6 +62,8 @@ public final class CommandTable {
             Map.entry("discard", CommandKind.DISCARD),
             Map.entry("info", CommandKind.INFO),
             Map.entry("cluster", CommandKind.CLUSTER),
+            Map.entry("auth", CommandKind.AUTH),
+            Map.entry("config|set", CommandKind.CONFIG_SET),
             // Scripts run on every node; the cache of loaded scripts must be the same everywhere.
             Map.entry("eval", CommandKind.WRITE),
             Map.entry("evalsha", CommandKind.WRITE),
@@ -50,6 +75,19 @@ public final class CommandTable {
             Map.entry("spublish", CommandKind.READ),
             Map.entry("pubsub", CommandKind.READ),
             Map.entry("time", CommandKind.PASSTHROUGH));
+
+    private static final Set<String> SCRIPTS = Set.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro");
+
+    /** Commands that set deadlines; those listed in DEADLINE_OPTIONS only when given one of these options. */
+    private static final Set<String> DEADLINE = Set.of("set", "getex", "setex", "psetex", "expire", "pexpire",
+            "expireat", "pexpireat", "restore");
+    private static final Map<String, String> DEADLINE_OPTIONS = Map.of("set", "ex,px,exat,pxat",
+            "getex", "ex,px,exat,pxat");
+    private static final Set<String> TTL_READS = Set.of("ttl", "pttl", "expiretime", "pexpiretime");
+    private static final Set<String> LISTINGS = Set.of("keys", "scan", "randomkey");
+    private static final Set<String> SCRIPT_SOURCES = Set.of("eval", "script|load", "script|flush");
+    /** Refused while a replicated script runs: it must end the same way on every node. */
+    private static final Set<String> UNKILLABLE = Set.of("script|kill", "function|kill");
 
     private final Map<String, Spec> specs = new HashMap<>();
     private final Set<String> ignored;
@@ -81,12 +119,25 @@ public final class CommandTable {
         int arity = (int) ((Resp.Int) f.get(1)).value();
         List<String> flags = f.get(2).asList().stream().map(Resp::asText).toList();
         List<String> tips = f.size() > 7 ? f.get(7).asList().stream().map(Resp::asText).toList() : List.of();
+        Set<InternalRole> roles = roles(name, tips);
+        // TTL replies are made deterministic (from the entry's time), so they are allowed in scripts.
+        boolean nondeterministic = tips.contains("nondeterministic_output") && !roles.contains(InternalRole.TTL_READ);
         Spec spec = new Spec(name, classify(name, flags, container), arity, flags.contains("denyoom"),
-                tips.contains("nondeterministic_output"));
+                nondeterministic, flags.contains("write"), roles);
         specs.put(name, spec);
         if (f.size() > 9) {
             for (Resp sub : f.get(9).asList()) add(sub, spec);
         }
+    }
+
+    private static Set<InternalRole> roles(String name, List<String> tips) {
+        Set<InternalRole> roles = EnumSet.noneOf(InternalRole.class);
+        if (DEADLINE.contains(name)) roles.add(InternalRole.DEADLINE);
+        if (TTL_READS.contains(name)) roles.add(InternalRole.TTL_READ);
+        if (LISTINGS.contains(name)) roles.add(InternalRole.LISTING);
+        if (tips.contains("nondeterministic_output_order")) roles.add(InternalRole.ORDER);
+        if (SCRIPT_SOURCES.contains(name)) roles.add(InternalRole.SCRIPT_SOURCE);
+        return roles;
     }
 
     private CommandKind classify(String name, List<String> flags, Spec container) {
@@ -129,21 +180,34 @@ public final class CommandTable {
     public void publish(Shim shim) {
         shim.rr_clear_command_flags();
         for (Spec s : specs.values()) {
-            int flags = 0;
-            if (s.kind() != CommandKind.PASSTHROUGH) flags |= Shim.CMD_INTERCEPT;
-            if (s.nondeterministic()) flags |= Shim.CMD_NONDETERMINISTIC;
+            int flags = filterFlags(s);
             if (!s.name().contains("|") && hasDifferentSubcommands(s)) flags |= Shim.CMD_BY_SUBCOMMAND;
-            shim.rr_set_command_flags(s.name(), flags);
+            shim.rr_set_command_flags(s.name(), flags, DEADLINE_OPTIONS.getOrDefault(s.name(), ""));
         }
+    }
+
+    private static int filterFlags(Spec s) {
+        int flags = 0;
+        if (s.kind() != CommandKind.PASSTHROUGH) flags |= Shim.CMD_INTERCEPT;
+        if (s.nondeterministic()) flags |= Shim.CMD_NONDETERMINISTIC;
+        if (s.write()) flags |= Shim.CMD_WRITE;
+        if (UNKILLABLE.contains(s.name())) flags |= Shim.CMD_UNKILLABLE;
+        Set<InternalRole> roles = s.roles();
+        if (roles.contains(InternalRole.DEADLINE)) {
+            flags |= DEADLINE_OPTIONS.containsKey(s.name()) ? Shim.CMD_WRAP_IF_ARG : Shim.CMD_WRAP;
+        }
+        if (roles.contains(InternalRole.TTL_READ) || roles.contains(InternalRole.LISTING)) flags |= Shim.CMD_WRAP;
+        if (roles.contains(InternalRole.ORDER) || roles.contains(InternalRole.SCRIPT_SOURCE)) {
+            flags |= Shim.CMD_WRAP_APPLYING;
+        }
+        return flags;
     }
 
     private boolean hasDifferentSubcommands(Spec container) {
         String prefix = container.name() + "|";
+        int containerFlags = filterFlags(container);
         for (Spec s : specs.values()) {
-            if (s.name().startsWith(prefix)
-                    && (s.kind() != container.kind() || s.nondeterministic() != container.nondeterministic())) {
-                return true;
-            }
+            if (s.name().startsWith(prefix) && filterFlags(s) != containerFlags) return true;
         }
         return false;
     }

@@ -4,7 +4,7 @@ import io.redisraft.bridge.HandoffCheck;
 import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
-import io.redisraft.raft.CommandCodec;
+import io.redisraft.bridge.CommandCodec;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.resp.Resp;
@@ -57,7 +57,7 @@ final class DebugCommands {
         if (argv.length < 3) return Errors.wrongArity("raft.debug");
         byte[][] command = Arrays.copyOfRange(argv, 2, argv.length);
         byte[] unit = CommandCodec.encodeUnit(caller.resp3() ? CommandCodec.UNIT_RESP3 : 0, command);
-        redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT);
+        redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT, 0);
         return null;
     }
 

@@ -7,7 +7,8 @@ import io.redisraft.logging.RedisLog;
  * Redis settings that cannot work with Raft replication. Raft owns durability (its
  * log plus RDB snapshots it takes itself) and is the only replication, so Redis's
  * cluster mode and AOF are refused, and RDB save points are switched off as
- * RedisRaft does.
+ * RedisRaft does. Eviction is refused too: each node would evict different keys
+ * (CONFIG SET refuses it later on, see commands.ClientCommands).
  */
 public final class EnvironmentCheck {
     private EnvironmentCheck() {}
@@ -19,6 +20,11 @@ public final class EnvironmentCheck {
         }
         if ("yes".equals(redis.config("appendonly"))) {
             return "appendonly yes would replay writes a second time after the Raft log; set appendonly no";
+        }
+        String policy = redis.config("maxmemory-policy");
+        if (policy != null && !policy.equals("noeviction")) {
+            return "maxmemory-policy " + policy + " would make each node evict different keys; "
+                    + "Raft replication needs maxmemory-policy noeviction";
         }
         String dbfilename = redis.config("dbfilename");
         if (dbfilename == null || dbfilename.isEmpty()) {

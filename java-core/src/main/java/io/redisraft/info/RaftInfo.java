@@ -1,8 +1,6 @@
 package io.redisraft.info;
 
 import io.redisraft.config.HostPort;
-import io.redisraft.raft.NodeIdentity;
-import io.redisraft.raft.RaftNode;
 import java.util.List;
 import java.util.Optional;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -20,7 +18,7 @@ import org.apache.ratis.server.raftlog.RaftLog;
 public final class RaftInfo {
     public static final String VERSION = "0.1.0";
 
-    private final RaftNode node;
+    private final NodeStatus node;
     private final LogStatistics logStats;
     private final String snapshotFilename;
     private final SnapshotStatus snapshotStatus;
@@ -30,7 +28,7 @@ public final class RaftInfo {
         void write(InfoSink sink, Optional<RaftServer.Division> division);
     }
 
-    public RaftInfo(RaftNode node, LogStatistics logStats, String snapshotFilename, SnapshotStatus snapshotStatus) {
+    public RaftInfo(NodeStatus node, LogStatistics logStats, String snapshotFilename, SnapshotStatus snapshotStatus) {
         this.node = node;
         this.logStats = logStats;
         this.snapshotFilename = snapshotFilename;
@@ -61,12 +59,11 @@ public final class RaftInfo {
     }
 
     private void general(InfoSink sink, Optional<RaftServer.Division> division) {
-        NodeIdentity id = node.identity();
         sink.section("general");
-        sink.field("dbid", id == null ? "" : id.dbid());
-        sink.field("node_id", id == null ? 0 : id.nodeId());
-        sink.field("state", node.state().label());
-        if (division.isEmpty() || id == null) {
+        sink.field("dbid", node.dbid());
+        sink.field("node_id", node.nodeId());
+        sink.field("state", node.state());
+        if (division.isEmpty() || node.nodeId() == 0) {
             sink.field("role", "(none)");
             sink.field("is_voting", "-");
             sink.field("voted_for", -1);
@@ -79,8 +76,9 @@ public final class RaftInfo {
         RaftServer.Division d = division.get();
         RoleInfoProto role = d.getInfo().getRoleInfoProto();
         List<RaftPeer> voters = node.voters();
+        RaftPeerId self = RaftPeerId.valueOf(Long.toString(node.nodeId()));
         sink.field("role", roleName(role.getRole()));
-        sink.field("is_voting", voters.stream().anyMatch(p -> p.getId().equals(id.peerId())) ? "yes" : "no");
+        sink.field("is_voting", voters.stream().anyMatch(p -> p.getId().equals(self)) ? "yes" : "no");
         sink.field("voted_for", votedFor(d));
         RaftPeerId leader = d.getInfo().getLeaderId();
         sink.field("leader_id", leader == null ? -1 : Long.parseLong(leader.toString()));
@@ -90,7 +88,7 @@ public final class RaftInfo {
         long electionMs = d.properties().maxRpcTimeoutMs();
         for (int i = 0; i < voters.size(); i++) {
             RaftPeer p = voters.get(i);
-            if (p.getId().equals(id.peerId())) continue;
+            if (p.getId().equals(self)) continue;
             sink.field("node" + i, nodeLine(p, lastContactMs(role, p.getId()), electionMs));
         }
     }
@@ -150,7 +148,7 @@ public final class RaftInfo {
             sink.field("log_entries", last >= start && last > 0 ? last - start + 1 : 0);
             sink.field("current_index", last);
             sink.field("commit_index", Math.max(0, log.getLastCommittedIndex()));
-            sink.field("last_applied_index", Math.max(0, node.applier().appliedIndex()));
+            sink.field("last_applied_index", Math.max(0, node.appliedIndex()));
             sink.field("file_size", logStats.fileSize());
             sink.field("cache_memory_size", logStats.cacheBytes());
             sink.field("cache_entries", logStats.cacheEntries());

@@ -2,53 +2,96 @@ package io.redisraft.raft;
 
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
-import io.redisraft.logging.RedisLog;
+import java.util.function.LongConsumer;
 
 /**
  * Applies committed log entries on the Redis main thread: runs their commands, hands
  * each reply to the client waiting for it on this node, and records the applied
  * index/term in the shim (it goes into every RDB as Raft metadata).
+ *
+ * <p>An entry that cannot be applied (unreadable, or the shim could not run all of its
+ * commands) is never counted as applied: the applier stops for good and reports it,
+ * and the node stops serving rather than go on with a dataset the other nodes do not
+ * have.
  */
 public final class EntryApplier {
-    private final RedisApi redis;
-    private final PendingReplies pending;
-    private volatile long appliedIndex;
-    private volatile java.util.function.LongConsumer appliedListener = i -> { };
-    private volatile long appliedTerm;
-
-    public EntryApplier(RedisApi redis, PendingReplies pending) {
-        this.redis = redis;
-        this.pending = pending;
+    /** Thrown when an entry cannot be applied; the applier is stopped from then on. */
+    public static final class ApplyFailure extends RuntimeException {
+        ApplyFailure(String message) {
+            super(message);
+        }
     }
 
-    /** Main thread. */
+    private final RedisApi redis;
+    private final PendingReplies pending;
+    private final EntryClock clock;
+    private volatile long appliedIndex;
+    private volatile long appliedTerm;
+    private volatile LongConsumer appliedListener = i -> { };
+    private volatile String stopped;
+
+    EntryApplier(RedisApi redis, PendingReplies pending, EntryClock clock) {
+        this.redis = redis;
+        this.pending = pending;
+        this.clock = clock;
+    }
+
+    /** Main thread. Throws ApplyFailure if the entry cannot be applied. */
     void apply(long index, long term, byte[] payload) {
+        checkRunning(index);
         try {
-            LogEntry entry = LogEntry.decode(payload);
-            long[] targets = pending.take(entry.origin(), entry.firstSequence(), entry.unitCount());
-            int done = redis.execute(entry.bytes(), entry.unitsOffset(), entry.unitsLength(), targets,
-                    Shim.EXEC_APPLYING);
-            if (done != entry.unitCount()) {
-                RedisLog.warning("log entry " + index + " is malformed: executed " + done + " of "
-                        + entry.unitCount() + " units");
-            }
-        } catch (IllegalArgumentException e) {
-            RedisLog.warning("skipping log entry " + index + ": " + e.getMessage());
-        } finally {
-            advance(index, term);
+            execute(index, term, payload);
+        } catch (ApplyFailure e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw stop("log entry " + index + " failed: " + e);
         }
+    }
+
+    private void execute(long index, long term, byte[] payload) {
+        LogEntry entry;
+        try {
+            entry = LogEntry.decode(payload);
+        } catch (IllegalArgumentException e) {
+            throw stop("log entry " + index + " is unreadable: " + e.getMessage());
+        }
+        long[] targets = pending.take(entry.origin(), entry.firstSequence(), entry.unitCount());
+        int done = redis.execute(entry.bytes(), entry.unitsOffset(), entry.unitsLength(), targets,
+                Shim.EXEC_APPLYING, entry.timeMs());
+        if (done != entry.unitCount()) {
+            throw stop("log entry " + index + " is malformed: " + Math.max(done, 0) + " of " + entry.unitCount()
+                    + " units executed");
+        }
+        clock.observe(entry.timeMs());
+        advance(index, term);
     }
 
     /** Main thread: an entry without commands (e.g. a configuration change) was applied. */
     void advance(long index, long term) {
+        checkRunning(index);
         appliedIndex = index;
         appliedTerm = term;
         redis.shim().rr_set_applied(index, term);
         appliedListener.accept(index);
     }
 
+    private void checkRunning(long index) {
+        String why = stopped;
+        if (why != null) throw new ApplyFailure("entry " + index + " not applied: the applier stopped (" + why + ")");
+    }
+
+    private ApplyFailure stop(String why) {
+        stopped = why;
+        return new ApplyFailure(why);
+    }
+
+    /** Why the applier stopped, or null while it runs. */
+    public String stopReason() {
+        return stopped;
+    }
+
     /** Called (main thread) with each newly applied index. */
-    void onApplied(java.util.function.LongConsumer listener) {
+    void onApplied(LongConsumer listener) {
         appliedListener = listener;
     }
 

@@ -2,54 +2,104 @@ package io.redisraft.raft;
 
 import io.redisraft.logging.RedisLog;
 import java.lang.reflect.Method;
-import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 
 /**
- * Whether this leader holds its Ratis leader lease: a majority acknowledged
- * AppendEntries sent within the lease period (a fraction of the minimum election
- * timeout), so no other leader can have been elected meanwhile. Ratis computes the
- * lease correctly from the send times of acknowledged requests, but keeps it
- * internal (LeaderStateImpl.hasLease) and its public read path falls back to a
- * shortcut that can serve stale reads from a deposed leader, so reads here use the
- * lease directly. If the internal method cannot be reached (another Ratis version),
- * the lease is simply never held and every read takes the barrier path.
+ * Whether this leader may read without a round trip: its lease.
+ *
+ * <p>The lease is built only from this node's own committed entries. An entry submitted
+ * at time s in term T that commits proves that a majority accepted term T at or after
+ * s; those nodes reset their election timers then, and with pre-vote none of them
+ * helps elect another leader before s + the minimum election timeout. The lease thus
+ * lasts a fraction of that timeout after the submission of the newest committed entry
+ * (writes, and the read path's barriers, keep extending it). Replies Ratis counts for
+ * its own lease, rejections included, play no part.
+ *
+ * <p>The lease is void as soon as this node is no longer leader of that term or Ratis
+ * is stepping it down, and for a while after any leadership transfer it started: the
+ * transfer's target campaigns without pre-vote and may still win after the transfer
+ * timed out. Without pre-vote (a raft.jvm-options override can turn it off) there is
+ * no lease at all and every read takes a barrier.
  */
 final class LeaderLease {
-    private static final Accessor ACCESSOR = Accessor.resolve();
+    /** Fraction of the minimum election timeout a lease lasts (margin for clock drift and scheduling). */
+    static final double RATIO = 0.8;
 
-    private LeaderLease() {}
+    private final RaftServer.Division division;
+    private final long leaseNanos;
+    private final long transferQuarantineNanos;
+    private final boolean preVote;
+    // Guarded by this.
+    private long term = -1;
+    private long validUntil;
+    private long transferQuarantineUntil;
+    private boolean transferring;
 
-    static boolean held(RaftServer.Division division) {
-        return ACCESSOR != null && ACCESSOR.hasLease(division);
+    LeaderLease(RaftServer.Division division) {
+        this.division = division;
+        long minTimeoutMs = division.properties().minRpcTimeoutMs();
+        long maxTimeoutMs = division.properties().maxRpcTimeoutMs();
+        this.leaseNanos = TimeUnit.MILLISECONDS.toNanos((long) (minTimeoutMs * RATIO));
+        this.transferQuarantineNanos = TimeUnit.MILLISECONDS.toNanos(2 * maxTimeoutMs);
+        this.preVote = RaftServerConfigKeys.LeaderElection.preVote(division.getRaftServer().getProperties());
+        if (!preVote) RedisLog.warning("Ratis pre-vote is off: no leader lease, every read takes a barrier entry");
     }
 
-    private record Accessor(Method getRole, Method getLeaderState, Method hasLease) {
-        static Accessor resolve() {
-            try {
-                Class<?> serverImpl = Class.forName("org.apache.ratis.server.impl.RaftServerImpl");
-                Class<?> roleInfo = Class.forName("org.apache.ratis.server.impl.RoleInfo");
-                Class<?> leaderState = Class.forName("org.apache.ratis.server.impl.LeaderStateImpl");
-                Method getRole = serverImpl.getDeclaredMethod("getRole");
-                Method getLeaderState = roleInfo.getDeclaredMethod("getLeaderState");
-                Method hasLease = leaderState.getDeclaredMethod("hasLease");
-                getRole.setAccessible(true);
-                getLeaderState.setAccessible(true);
-                hasLease.setAccessible(true);
-                return new Accessor(getRole, getLeaderState, hasLease);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                RedisLog.warning("Ratis leader lease not reachable (" + e + "): every read goes through the log");
-                return null;
-            }
-        }
+    /** The term of this node's leadership right now, or -1 if it is not the leader. */
+    long leaderTerm() {
+        var info = division.getInfo();
+        return info.isLeader() ? info.getCurrentTerm() : -1;
+    }
 
-        boolean hasLease(RaftServer.Division division) {
-            try {
-                Optional<?> leader = (Optional<?>) getLeaderState.invoke(getRole.invoke(division));
-                return leader.isPresent() && (Boolean) hasLease.invoke(leader.get());
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return false;
-            }
+    /** An entry this node submitted at {@code submittedNanos} (System.nanoTime) in {@code term} committed. */
+    synchronized void committed(long term, long submittedNanos) {
+        if (term < 0 || term != leaderTerm()) return;
+        long until = submittedNanos + leaseNanos;
+        if (term != this.term || until - validUntil > 0) {
+            this.term = term;
+            this.validUntil = until;
+        }
+    }
+
+    /** A leadership transfer starts: no lease until it is over and its target can no longer win. */
+    synchronized void transferStarted() {
+        transferring = true;
+    }
+
+    synchronized void transferEnded() {
+        transferring = false;
+        transferQuarantineUntil = System.nanoTime() + transferQuarantineNanos;
+    }
+
+    synchronized boolean held() {
+        if (!preVote || transferring || term < 0) return false;
+        long now = System.nanoTime();
+        if (now - validUntil >= 0 || now - transferQuarantineUntil < 0) return false;
+        return term == leaderTerm() && division.getInfo().isLeaderReady() && !steppingDown();
+    }
+
+    /** Ratis's own "a leadership transfer is stepping this leader down" (internal; if unreachable: assume so). */
+    private boolean steppingDown() {
+        if (IS_STEPPING_DOWN == null) return true;
+        try {
+            return (Boolean) IS_STEPPING_DOWN.invoke(division);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    private static final Method IS_STEPPING_DOWN = steppingDownMethod();
+
+    private static Method steppingDownMethod() {
+        try {
+            Method m = Class.forName("org.apache.ratis.server.impl.RaftServerImpl").getDeclaredMethod("isSteppingDown");
+            m.setAccessible(true);
+            return m;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            RedisLog.warning("Ratis's step-down state is not reachable (" + e + "): no leader lease, every read takes a barrier");
+            return null;
         }
     }
 }

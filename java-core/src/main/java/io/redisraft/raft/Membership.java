@@ -6,10 +6,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
+import org.apache.ratis.protocol.exceptions.SetConfigurationException;
 import org.apache.ratis.server.RaftServer;
 
 /**
@@ -44,34 +46,47 @@ final class Membership {
 
     /** Leader only: completes once the node has caught up and the configuration with it is committed. */
     CompletableFuture<Void> add(RaftPeer peer) {
-        List<RaftPeer> voters = voters();
-        voters.removeIf(p -> p.getId().equals(peer.getId()));
-        voters.add(peer);
-        return change(voters);
+        return change(current -> {
+            List<RaftPeer> next = new ArrayList<>(current);
+            next.removeIf(p -> p.getId().equals(peer.getId()));
+            next.add(peer);
+            return next;
+        });
     }
 
     CompletableFuture<Void> remove(RaftPeerId id) {
-        List<RaftPeer> voters = voters();
-        voters.removeIf(p -> p.getId().equals(id));
-        return change(voters);
-    }
-
-    /** Applies a membership; one change at a time, so a change waits while another is in progress. */
-    private CompletableFuture<Void> change(List<RaftPeer> voters) {
-        return attempt(voters, System.nanoTime() + TimeUnit.SECONDS.toNanos(RETRY_SECONDS));
-    }
-
-    private CompletableFuture<Void> attempt(List<RaftPeer> voters, long deadline) {
-        return requests.setConfiguration(voters).thenCompose(reply -> {
-            if (reply.isSuccess()) return CompletableFuture.completedFuture(null);
-            Throwable e = reply.getException();
-            if (e instanceof ReconfigurationInProgressException && System.nanoTime() < deadline) {
-                Executor later = CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS);
-                return CompletableFuture.supplyAsync(() -> null, later)
-                        .thenCompose(v -> attempt(voters, deadline));
-            }
-            return CompletableFuture.failedFuture(
-                    new IllegalStateException(e == null ? "configuration change refused" : e.getMessage(), e));
+        return change(current -> {
+            List<RaftPeer> next = new ArrayList<>(current);
+            next.removeIf(p -> p.getId().equals(id));
+            return next;
         });
+    }
+
+    /**
+     * Applies a change to the membership. Each attempt computes the new membership from
+     * the configuration current at that moment and sets it only if that configuration is
+     * still current when Ratis applies it (compare-and-set), so two changes never undo
+     * each other: a change made meanwhile (a join, a removal) makes the attempt fail and
+     * the next one includes it. One change at a time: a change waits while another is in
+     * progress.
+     */
+    private CompletableFuture<Void> change(UnaryOperator<List<RaftPeer>> update) {
+        return attempt(update, System.nanoTime() + TimeUnit.SECONDS.toNanos(RETRY_SECONDS));
+    }
+
+    private CompletableFuture<Void> attempt(UnaryOperator<List<RaftPeer>> update, long deadline) {
+        List<RaftPeer> current = voters();
+        return requests.setConfiguration(current, update.apply(current)).handle((reply, error) -> {
+            Throwable e = RaftFailures.failure(reply, error);
+            if (e == null) return CompletableFuture.<Void>completedFuture(null);
+            boolean retry = e instanceof ReconfigurationInProgressException || (e instanceof SetConfigurationException
+                    && String.valueOf(e.getMessage()).contains("is different than the request"));
+            if (retry && System.nanoTime() < deadline) {
+                Executor later = CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS);
+                return CompletableFuture.supplyAsync(() -> null, later).thenCompose(v -> attempt(update, deadline));
+            }
+            return CompletableFuture.<Void>failedFuture(
+                    new IllegalStateException(e.getMessage() == null ? "configuration change refused" : e.getMessage(), e));
+        }).thenCompose(f -> f);
     }
 }

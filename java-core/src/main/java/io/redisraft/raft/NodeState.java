@@ -7,7 +7,9 @@ public enum NodeState {
     LOADING("loading"),
     UP("up"),
     /** Removed from its cluster: it serves no commands until it is wiped and joins again. */
-    REMOVED("removed");
+    REMOVED("removed"),
+    /** A committed entry could not be applied here: it serves no commands (see the log). */
+    FAILED("failed");
 
     private final String label;
 

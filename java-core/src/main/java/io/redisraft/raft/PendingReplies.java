@@ -39,6 +39,11 @@ public final class PendingReplies {
         return seq;
     }
 
+    /** Main thread: a sequence number for a unit nobody waits for (the module's own writes). */
+    public long registerNobody() {
+        return nextSequence++;
+    }
+
     /** Main thread: the clients of units first..first+count-1 of an entry (0 where none waits here). */
     public long[] take(long entryOrigin, long first, int count) {
         long[] targets = new long[count];

@@ -4,6 +4,7 @@ import io.redisraft.resp.Resp;
 import java.util.concurrent.CompletionException;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
 
@@ -28,7 +29,11 @@ final class RaftFailures {
      * client is told the outcome is unknown.
      */
     static Resp forWrite(Throwable failure) {
-        if (failure instanceof LeaderNotReadyException) return NO_LEADER;
+        // Refused before the entry was appended: safe to retry. (NotLeaderException is not:
+        // a deposed leader fails entries it had appended, which the next leader may commit.)
+        if (failure instanceof LeaderNotReadyException || failure instanceof LeaderSteppingDownException) {
+            return NO_LEADER;
+        }
         if (failure instanceof ResourceUnavailableException) {
             return Resp.error("TRYAGAIN Raft write queue is full");
         }

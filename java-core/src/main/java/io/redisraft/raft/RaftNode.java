@@ -45,6 +45,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private static final Resp JOINING = Resp.error("NOCLUSTER No Raft Cluster (joining now)");
     private static final Resp LOADING = Resp.error("LOADING Raft module is loading data");
     private static final Resp REMOVED = Resp.error("NOCLUSTER This node was removed from the Raft cluster");
+    private static final Resp SHUTTING_DOWN = Resp.error("CLUSTERDOWN this node is shutting down");
     // One entry on its way at a time makes the next one as large as possible (measured best).
     private static final int MAX_IN_FLIGHT_ENTRIES = 1;
     private static final int MAX_UNITS_PER_ENTRY = 1024;
@@ -56,18 +57,22 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private final int redisPort;
     private final SnapshotManager snapshotManager;
     private final PendingReplies pending;
+    private final EntryClock clock = new EntryClock();
     private final EntryApplier applier;
     private final ExecutorService control = Threads.single("raft-control");
     private final ExecutorService readExecutor = Threads.single("raft-reads");
     private final ScheduledExecutorService periodic = Threads.scheduled("raft-periodic");
+    private final List<Runnable> housekeepingTasks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private volatile NodeState state = NodeState.UNINITIALIZED;
+    private volatile String applyFailure;
     private volatile NodeIdentity identity;
     private volatile Running running;
 
     /** The parts that exist while the Ratis server runs. */
     private record Running(RaftServer server, RaftServer.Division division, RaftRequests requests,
-                           WriteBatcher writes, ReadPath reads, Membership membership, SnapshotStore snapshots) {}
+                           WriteBatcher writes, ReadPath reads, LeaderLease lease, Membership membership,
+                           SnapshotStore snapshots) {}
 
     public RaftNode(RaftConfig config, RedisApi redis, MainThread mainThread, Path storageDir, int redisPort,
                     SnapshotManager snapshotManager) {
@@ -79,7 +84,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         this.snapshotManager = snapshotManager;
         snapshotManager.attach(new Snapshots());
         this.pending = new PendingReplies(redis);
-        this.applier = new EntryApplier(redis, pending);
+        this.applier = new EntryApplier(redis, pending, clock);
         long period = Math.max(10, config.number(ConfigOption.PERIODIC_INTERVAL));
         periodic.scheduleWithFixedDelay(this::housekeeping, period, period, TimeUnit.MILLISECONDS);
     }
@@ -219,6 +224,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         running = null;
         if (r == null) return;
         r.writes().close();
+        r.reads().close(SHUTTING_DOWN);
         try {
             control.submit(() -> {
                 r.server().close();
@@ -246,12 +252,14 @@ public final class RaftNode implements RedisStateMachine.Listener {
         server.start();
         RaftServer.Division division = server.getDivision(group.getGroupId());
         RaftRequests requests = new RaftRequests(server, group.getGroupId());
-        WriteBatcher writes = new WriteBatcher(requests, pending, MAX_IN_FLIGHT_ENTRIES,
+        LeaderLease lease = new LeaderLease(division);
+        requests.extendOnCommit(lease);
+        WriteBatcher writes = new WriteBatcher(requests, pending, clock, MAX_IN_FLIGHT_ENTRIES,
                 RatisProperties.entryLimit(config) - 1024, MAX_UNITS_PER_ENTRY);
-        ReadPath reads = new ReadPath(division, requests, pending, applier, redis, mainThread, readExecutor,
-                this::redirect);
+        ReadPath reads = new ReadPath(division, requests, lease, pending, applier, clock, redis, mainThread,
+                readExecutor, this::redirect, (unit, client) -> write(unit, 0, client));
         applier.onApplied(reads::applied);
-        running = new Running(server, division, requests, writes, reads, new Membership(requests, division),
+        running = new Running(server, division, requests, writes, reads, lease, new Membership(requests, division),
                 snapshots);
         RedisLog.notice("Raft server started: node " + id.nodeId() + ", Raft RPC on " + raftAddress);
     }
@@ -262,6 +270,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         running = null;
         if (r != null) {
             r.writes().close();
+            mainThread.execute(() -> r.reads().close(NO_CLUSTER));
             try {
                 r.server().close();
             } catch (IOException e) {
@@ -323,6 +332,8 @@ public final class RaftNode implements RedisStateMachine.Listener {
                 return LOADING;
             case REMOVED:
                 return REMOVED;
+            case FAILED:
+                return failedError();
             default:
                 break;
         }
@@ -363,11 +374,21 @@ public final class RaftNode implements RedisStateMachine.Listener {
         else r.writes().submit(seq, clientId, unit);
     }
 
-    /** Main thread, inside the client's command: run a read-only unit linearizably (see ReadPath). */
-    public void read(byte[] unit, long ctx) {
+    /**
+     * Main thread, inside the client's command: runs a read-only unit on the leader, linearizably
+     * (see ReadPath) or, without {@code quorum}, on the state this node has applied.
+     */
+    public void read(byte[] unit, long ctx, boolean quorum) {
         Running r = running;
         if (r == null) redis.reply(ctx, RaftFailures.NO_LEADER);
-        else r.reads().read(unit, ctx);
+        else if (quorum) r.reads().read(unit, ctx);
+        else r.reads().readNow(unit, ctx);
+    }
+
+    /** Main thread: replicates a unit of the module's own (nobody waits for its reply). */
+    public void writeInternal(byte[] unit) {
+        Running r = running;
+        if (r != null) r.writes().submit(pending.registerNobody(), 0, unit);
     }
 
     // ---- Membership (leader) ----
@@ -386,13 +407,18 @@ public final class RaftNode implements RedisStateMachine.Listener {
     }
 
     public CompletableFuture<Void> transferLeadership(RaftPeerId target, long timeoutMs) {
-        return withRunning(r -> r.requests().transferLeadership(target, timeoutMs).thenApply(reply -> {
-            if (!reply.isSuccess()) {
-                Throwable e = reply.getException();
-                throw new IllegalStateException(e == null ? "transfer failed" : e.getMessage(), e);
-            }
-            return null;
-        }));
+        return withRunning(r -> {
+            r.lease().transferStarted();
+            return r.requests().transferLeadership(target, timeoutMs)
+                    .whenComplete((reply, error) -> r.lease().transferEnded())
+                    .thenApply(reply -> {
+                        if (!reply.isSuccess()) {
+                            Throwable e = reply.getException();
+                            throw new IllegalStateException(e == null ? "transfer failed" : e.getMessage(), e);
+                        }
+                        return null;
+                    });
+        });
     }
 
     /** The members (all voting), for INFO, CLUSTER and RAFT.TRANSFER_LEADER. */
@@ -407,10 +433,17 @@ public final class RaftNode implements RedisStateMachine.Listener {
         return action.apply(r);
     }
 
+    /** Runs {@code task} on every housekeeping tick (raft.periodic-interval) while this node is a serving member. */
+    public void onHousekeeping(Runnable task) {
+        housekeepingTasks.add(task);
+    }
+
     private void housekeeping() {
         try {
             Running r = running;
-            if (r != null && state == NodeState.UP) snapshotManager.compactIfNeeded();
+            if (r == null || state != NodeState.UP) return;
+            snapshotManager.compactIfNeeded();
+            for (Runnable task : housekeepingTasks) task.run();
         } catch (Throwable t) {
             RedisLog.verbose("housekeeping: " + t);
         }
@@ -439,6 +472,35 @@ public final class RaftNode implements RedisStateMachine.Listener {
                 + "delete " + storageDir + " and join again to make it a member");
         state = NodeState.REMOVED;
         pending.failAll(REMOVED);
+        Running r = running;
+        if (r != null) mainThread.execute(() -> r.reads().close(REMOVED));
+    }
+
+    @Override
+    public void applyFailed(String why) {
+        if (state == NodeState.FAILED) return;
+        applyFailure = why;
+        state = NodeState.FAILED;
+        RedisLog.warning("STOPPED SERVING: " + why + ". This node's dataset may differ from the cluster's from here "
+                + "on, so it answers every command with an error and leaves the Raft cluster; the other nodes go on. "
+                + "Find the cause in this log, then restart the node (it replays the log from its last snapshot), "
+                + "or remove it and join a fresh one.");
+        pending.failAll(failedError());
+        Running r = running;
+        if (r == null) return;
+        r.writes().close();
+        r.reads().close(failedError());
+        control.execute(() -> {
+            try {
+                r.server().close();
+            } catch (IOException e) {
+                RedisLog.warning("closing the Raft server after the failure: " + e.getMessage());
+            }
+        });
+    }
+
+    private Resp failedError() {
+        return Resp.error("CLUSTERDOWN this node stopped serving: " + applyFailure);
     }
 
     /** What snapshots need from this node. */

@@ -27,13 +27,30 @@ final class RaftRequests {
     private final RaftGroupId groupId;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callId = new AtomicLong();
+    private volatile LeaderLease lease;
 
     RaftRequests(RaftServer server, RaftGroupId groupId) {
         this.server = server;
         this.groupId = groupId;
     }
 
+    /** From now on, every write this node gets committed extends {@code lease}. */
+    void extendOnCommit(LeaderLease lease) {
+        this.lease = lease;
+    }
+
+    /** Appends an entry; the future completes once it is committed and applied here (or failed). */
     CompletableFuture<RaftClientReply> write(byte[] payload) {
+        LeaderLease l = lease;
+        if (l == null) return submit(payload);
+        long term = l.leaderTerm();
+        long submitted = System.nanoTime();
+        return submit(payload).whenComplete((reply, error) -> {
+            if (error == null && reply != null && reply.isSuccess()) l.committed(term, submitted);
+        });
+    }
+
+    private CompletableFuture<RaftClientReply> submit(byte[] payload) {
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(clientId)
                 .setServerId(server.getId())
@@ -56,11 +73,17 @@ final class RaftRequests {
         return server.snapshotManagementAsync(request);
     }
 
-    /** Leader only: replaces the membership; Ratis first catches up voters new to it (staging). */
-    CompletableFuture<RaftClientReply> setConfiguration(List<RaftPeer> voters) {
+    /**
+     * Leader only: replaces the membership {@code expected} by {@code voters} if the
+     * configuration is still {@code expected} (compare-and-set); Ratis first catches up
+     * voters new to it (staging).
+     */
+    CompletableFuture<RaftClientReply> setConfiguration(List<RaftPeer> expected, List<RaftPeer> voters) {
         SetConfigurationRequest request = new SetConfigurationRequest(clientId, server.getId(), groupId,
                 callId.incrementAndGet(), SetConfigurationRequest.Arguments.newBuilder()
                         .setServersInNewConf(voters)
+                        .setServersInCurrentConf(expected)
+                        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
                         .build());
         try {
             return server.setConfigurationAsync(request);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.apache.ratis.server.RaftServer;
 
@@ -25,6 +26,9 @@ import org.apache.ratis.server.RaftServer;
  *     everything before it is applied. One barrier serves every read waiting when it
  *     was appended.</li>
  * </ul>
+ * A read that names a key whose deadline has passed is not run here: only the log may
+ * delete that key (so every node deletes it at the same point), so the read goes
+ * through the log instead, as a write would.
  * All state is confined to the Redis main thread.
  */
 final class ReadPath {
@@ -34,35 +38,47 @@ final class ReadPath {
 
     private final RaftServer.Division division;
     private final RaftRequests requests;
+    private final LeaderLease lease;
     private final PendingReplies pending;
     private final EntryApplier applier;
+    private final EntryClock clock;
     private final RedisApi redis;
     private final MainThread mainThread;
     private final Executor executor;
     private final Supplier<Resp> redirect;
+    private final BiConsumer<byte[], BlockedClient> throughLog;
     private final PriorityQueue<Read> waitingForApply =
             new PriorityQueue<>((a, b) -> Long.compare(a.readIndex(), b.readIndex()));
     private List<Read> waitingForBarrier = new ArrayList<>();
     private int barriers;
+    private Resp closed;
 
-    ReadPath(RaftServer.Division division, RaftRequests requests, PendingReplies pending, EntryApplier applier,
-             RedisApi redis, MainThread mainThread, Executor executor, Supplier<Resp> redirect) {
+    ReadPath(RaftServer.Division division, RaftRequests requests, LeaderLease lease, PendingReplies pending,
+             EntryApplier applier, EntryClock clock, RedisApi redis, MainThread mainThread, Executor executor,
+             Supplier<Resp> redirect, BiConsumer<byte[], BlockedClient> throughLog) {
         this.division = division;
         this.requests = requests;
+        this.lease = lease;
         this.pending = pending;
         this.applier = applier;
+        this.clock = clock;
         this.redis = redis;
         this.mainThread = mainThread;
         this.executor = executor;
         this.redirect = redirect;
+        this.throughLog = throughLog;
     }
 
     /** Main thread, inside the client's command: answers now or blocks the client. */
     void read(byte[] unit, long ctx) {
-        if (LeaderLease.held(division)) {
+        if (closed != null) {
+            redis.reply(ctx, closed);
+            return;
+        }
+        if (lease.held()) {
             long readIndex = division.getRaftLog().getLastCommittedIndex();
             if (applier.appliedIndex() >= readIndex) {
-                redis.execute(unit, 0, unit.length, new long[] {ctx}, Shim.EXEC_DIRECT);
+                readNow(unit, ctx);
             } else {
                 waitingForApply.add(new Read(readIndex, unit, redis.block(ctx)));
             }
@@ -70,6 +86,15 @@ final class ReadPath {
         }
         waitingForBarrier.add(new Read(0, unit, redis.block(ctx)));
         startBarrier();
+    }
+
+    /** Main thread, inside the client's command: reads this node's state as it is (raft.quorum-reads no). */
+    void readNow(byte[] unit, long ctx) {
+        if (redis.hasDueKeys(unit, System.currentTimeMillis())) {
+            throughLog.accept(unit, redis.block(ctx));
+        } else {
+            redis.execute(unit, 0, unit.length, new long[] {ctx}, Shim.EXEC_DIRECT, 0);
+        }
     }
 
     /** Main thread: the applier reached {@code index}. */
@@ -86,7 +111,7 @@ final class ReadPath {
         List<Read> batch = waitingForBarrier;
         waitingForBarrier = new ArrayList<>();
         barriers++;
-        byte[] barrier = LogEntry.encode(pending.origin(), 0, List.of());
+        byte[] barrier = LogEntry.encode(pending.origin(), 0, clock.next(), List.of());
         executor.execute(() -> requests.write(barrier).whenComplete((reply, error) -> {
             Throwable failure = RaftFailures.failure(reply, error);
             mainThread.execute(() -> barrierDone(batch, failure));
@@ -95,9 +120,10 @@ final class ReadPath {
 
     private void barrierDone(List<Read> batch, Throwable failure) {
         barriers--;
-        if (failure != null) {
-            Resp answer = RaftFailures.forRead(failure, redirect.get());
+        if (closed != null || failure != null) {
+            Resp answer = closed != null ? closed : RaftFailures.forRead(failure, redirect.get());
             for (Read r : batch) redis.unblock(r.client(), answer);
+            if (closed != null) return;
         } else {
             execute(batch);
         }
@@ -106,17 +132,24 @@ final class ReadPath {
 
     private void execute(List<Read> reads) {
         ByteArrayOutputStream units = new ByteArrayOutputStream();
-        long[] targets = new long[reads.size()];
-        for (int i = 0; i < reads.size(); i++) {
-            units.writeBytes(reads.get(i).unit());
-            targets[i] = reads.get(i).client().handle();
+        List<Long> targets = new ArrayList<>(reads.size());
+        long now = System.currentTimeMillis();
+        for (Read r : reads) {
+            if (redis.hasDueKeys(r.unit(), now)) {
+                throughLog.accept(r.unit(), r.client());
+            } else {
+                units.writeBytes(r.unit());
+                targets.add(r.client().handle());
+            }
         }
+        if (targets.isEmpty()) return;
         byte[] buf = units.toByteArray();
-        redis.execute(buf, 0, buf.length, targets, 0);
+        redis.execute(buf, 0, buf.length, targets.stream().mapToLong(Long::longValue).toArray(), 0, 0);
     }
 
-    /** Main thread: the node stops serving; answers every waiting read. */
+    /** Main thread: the node stops serving; every waiting read gets {@code answer}, and later ones too. */
     void close(Resp answer) {
+        closed = answer;
         for (Read r : waitingForApply) redis.unblock(r.client(), answer);
         for (Read r : waitingForBarrier) redis.unblock(r.client(), answer);
         waitingForApply.clear();

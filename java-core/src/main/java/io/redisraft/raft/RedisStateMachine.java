@@ -40,6 +40,9 @@ public final class RedisStateMachine extends BaseStateMachine {
 
         /** Ratis closed this member, e.g. because it was removed from the cluster. */
         void memberShutdown(boolean removed);
+
+        /** Main thread: a committed entry could not be applied here (the applier has stopped). */
+        void applyFailed(String why);
     }
 
     private final MainThread mainThread;
@@ -65,7 +68,9 @@ public final class RedisStateMachine extends BaseStateMachine {
             SnapshotInfo latest = snapshots.getLatestSnapshot();
             // Ratis re-applies everything after its latest snapshot; the dataset was
             // brought to exactly that snapshot before the server started.
-            setLastAppliedTermIndex(latest == null ? TermIndex.INITIAL_VALUE : latest.getTermIndex());
+            TermIndex start = latest == null ? TermIndex.INITIAL_VALUE : latest.getTermIndex();
+            setLastAppliedTermIndex(start);
+            if (latest != null) mainThread.execute(() -> applier.reset(start.getIndex(), start.getTerm()));
         }, IOException.class);
     }
 
@@ -89,9 +94,10 @@ public final class RedisStateMachine extends BaseStateMachine {
         mainThread.execute(() -> {
             try {
                 applier.apply(index, term, payload);
-            } finally {
                 updateLastAppliedTermIndex(term, index);
                 applied.complete(Message.EMPTY);
+            } catch (RuntimeException e) {
+                failed(applied, e);
             }
         });
         return applied;
@@ -100,9 +106,19 @@ public final class RedisStateMachine extends BaseStateMachine {
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
         mainThread.execute(() -> {
-            applier.advance(index, term);
-            updateLastAppliedTermIndex(term, index);
+            try {
+                applier.advance(index, term);
+                updateLastAppliedTermIndex(term, index);
+            } catch (RuntimeException e) {
+                failed(null, e);
+            }
         });
+    }
+
+    /** Never counted as applied: the node stops instead of serving a dataset the others do not have. */
+    private void failed(CompletableFuture<Message> applied, RuntimeException e) {
+        listener.applyFailed(applier.stopReason() != null ? applier.stopReason() : RedisLog.describe(e));
+        if (applied != null) applied.completeExceptionally(e);
     }
 
     /** Reads run locally after Ratis confirmed the read index; the query itself does nothing. */

@@ -31,6 +31,7 @@ final class WriteBatcher {
 
     private final RaftRequests requests;
     private final PendingReplies pending;
+    private final EntryClock clock;
     private final int maxInFlight;
     private final long maxEntryBytes;
     private final int maxUnits;
@@ -44,9 +45,11 @@ final class WriteBatcher {
     private int inFlight;
     private boolean closed;
 
-    WriteBatcher(RaftRequests requests, PendingReplies pending, int maxInFlight, long maxEntryBytes, int maxUnits) {
+    WriteBatcher(RaftRequests requests, PendingReplies pending, EntryClock clock, int maxInFlight, long maxEntryBytes,
+                 int maxUnits) {
         this.requests = requests;
         this.pending = pending;
+        this.clock = clock;
         this.maxInFlight = maxInFlight;
         this.maxEntryBytes = maxEntryBytes;
         this.maxUnits = maxUnits;
@@ -145,7 +148,7 @@ final class WriteBatcher {
             while ((batch = nextBatch()) != null) {
                 List<byte[]> units = new ArrayList<>(batch.size());
                 for (Item i : batch) units.add(i.unit());
-                byte[] payload = LogEntry.encode(pending.origin(), batch.get(0).sequence(), units);
+                byte[] payload = LogEntry.encode(pending.origin(), batch.get(0).sequence(), clock.next(), units);
                 List<Item> sent = batch;
                 requests.write(payload).whenComplete((reply, error) -> {
                     entryDone();

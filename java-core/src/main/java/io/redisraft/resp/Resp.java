@@ -26,6 +26,22 @@ public sealed interface Resp {
         public String text() {
             return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
         }
+
+        /** Bulk strings are equal when their bytes are. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bulk b && java.util.Arrays.equals(bytes, b.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return bytes == null ? "Bulk[null]" : "Bulk[" + text() + "]";
+        }
     }
 
     /** An array; {@code items == null} is the null array. */

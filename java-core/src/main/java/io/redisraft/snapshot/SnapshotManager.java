@@ -209,6 +209,10 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
         String dbid = h == null ? null : h.dbid();
         try {
             files.verify(dbid);
+            // Ratis wrote the files; they must be on disk before dbfilename links to them.
+            SnapshotFiles.fsync(files.rdb());
+            SnapshotFiles.fsync(files.meta());
+            SnapshotFiles.fsync(files.rdb().getParent());
         } catch (IOException e) {
             RedisLog.warning("refusing the snapshot received from the leader: " + e.getMessage());
             throw e;

@@ -14,6 +14,27 @@ import redis.clients.jedis.Response;
 public final class Datasets {
     private Datasets() {}
 
+    /**
+     * Redis's digest of the node's whole dataset (DEBUG DIGEST: every key, its value and
+     * its stored deadline), taken as stored: keys past their deadline but not yet
+     * deleted by the log count too, so nodes that applied the same entries agree.
+     */
+    public static String digest(RedisNode node) {
+        return String.valueOf(node.call("RAFT.DEBUG", "EXEC", "DEBUG", "DIGEST"));
+    }
+
+    /** Every given node holds exactly the same data as the first one, deadlines included. */
+    public static void assertIdentical(List<RedisNode> nodes) {
+        RedisNode first = nodes.get(0);
+        String expected = digest(first);
+        for (RedisNode n : nodes.subList(1, nodes.size())) {
+            if (expected.equals(digest(n))) continue;
+            assertSame(of(first), of(n), "dataset of " + n + " against " + first + " (DEBUG DIGEST differs)");
+            throw new AssertionError("DEBUG DIGEST of " + n + " differs from " + first + "'s, although no key differs "
+                    + "(a deadline may have passed between the two reads)");
+        }
+    }
+
     /** Fails with a short description of the differences (not the whole datasets). */
     public static void assertSame(Map<String, String> expected, Map<String, String> actual, String what) {
         if (expected.equals(actual)) return;
@@ -37,7 +58,7 @@ public final class Datasets {
 
     /**
      * key -> type and content, in an order-independent form (sets and hashes sorted:
-     * their internal order differs between processes), plus whether it has a TTL.
+     * their internal order differs between processes), plus its absolute deadline if any.
      */
     public static Map<String, String> of(RedisNode node) {
         Map<String, String> data = new TreeMap<>();
@@ -56,7 +77,7 @@ public final class Datasets {
             for (int i = 0; i < keys.size(); i++) {
                 String type = Commands.plain(typeReplies.get(i).get()).toString();
                 valueReplies.add(values.sendCommand(DEBUG, read(type, keys.get(i))));
-                ttlReplies.add(values.sendCommand(DEBUG, "EXEC", "PTTL", keys.get(i)));
+                ttlReplies.add(values.sendCommand(DEBUG, "EXEC", "PEXPIRETIME", keys.get(i)));
             }
             values.sync();
             for (int i = 0; i < keys.size(); i++) {
@@ -66,8 +87,8 @@ public final class Datasets {
                 if (value instanceof List<?> list && (type.equals("set") || type.equals("hash"))) {
                     value = canonical(type, list);
                 }
-                long ttl = (Long) ttlReplies.get(i).get();
-                data.put(keys.get(i), type + ":" + value + (ttl >= 0 ? " +ttl" : ""));
+                long deadline = (Long) ttlReplies.get(i).get();
+                data.put(keys.get(i), type + ":" + value + (deadline >= 0 ? " expires at " + deadline : ""));
             }
         }
         return data;

@@ -128,6 +128,12 @@ public final class RaftCluster {
                 n -> Long.parseLong(n.info("raft_last_applied_index")) >= commit), "nodes to apply index " + commit);
     }
 
+    /** Waits until every running node applied what the leader committed, then compares their datasets. */
+    public void assertIdentical() {
+        awaitConverged();
+        Datasets.assertIdentical(running());
+    }
+
     public static void awaitTrue(Duration timeout, BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

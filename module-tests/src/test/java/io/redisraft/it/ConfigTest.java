@@ -141,4 +141,23 @@ class ConfigTest {
         // Setting the current value again is fine, and other options stay changeable.
         assertEquals("OK", n.call("CONFIG", "SET", "raft.quorum-reads", "no"));
     }
+
+    @Test
+    void evictionIsRefusedAtLoadAndByConfigSetNamingTheOption() {
+        RedisNode refused = servers.node("--maxmemory-policy", "allkeys-random");
+        refused.start();
+        assertTrue(refused.waitExit(30), "redis-server refused to start");
+        assertTrue(refused.log().contains("maxmemory-policy allkeys-random"), refused.logTail(10));
+
+        RedisNode n = servers.node().start().awaitReady(RaftCluster.READY);
+        Object reply = n.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
+        assertInstanceOf(ReplyError.class, reply);
+        assertTrue(((ReplyError) reply).message().contains("maxmemory-policy"), reply.toString());
+        reply = n.call("CONFIG", "SET", "maxmemory", "100mb", "maxmemory-policy", "volatile-ttl");
+        assertInstanceOf(ReplyError.class, reply);
+        assertEquals("noeviction", configGet(n, "maxmemory-policy").get("maxmemory-policy"));
+        assertEquals("0", configGet(n, "maxmemory").get("maxmemory"), "nothing of a refused CONFIG SET applies");
+        assertEquals("OK", n.call("CONFIG", "SET", "maxmemory-policy", "noeviction"));
+        assertEquals("OK", n.call("CONFIG", "SET", "maxmemory", "100mb"));
+    }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redisraft.harness.ClusterClient;
-import io.redisraft.harness.Datasets;
 import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
 import io.redisraft.harness.Servers;
@@ -14,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,6 +29,8 @@ class FailoverTest {
         final AtomicBoolean stop;
         final AtomicLong acked = new AtomicLong();
         final AtomicLong inDoubt = new AtomicLong();
+        /** What went wrong in this thread (checked by the test, which a thrown error would not reach). */
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
 
         Writer(RaftCluster cluster, String key, AtomicBoolean stop) {
             this.key = key;
@@ -38,15 +40,18 @@ class FailoverTest {
 
         @Override
         public void run() {
-            while (!stop.get()) {
-                ClusterClient.Outcome o = client.call("INCR", key);
-                switch (o.status()) {
-                    case OK -> acked.incrementAndGet();
-                    case UNKNOWN -> inDoubt.incrementAndGet();
-                    case FAILED -> throw new AssertionError("INCR failed: " + o.value());
+            try (client) {
+                while (!stop.get()) {
+                    ClusterClient.Outcome o = client.call("INCR", key);
+                    switch (o.status()) {
+                        case OK -> acked.incrementAndGet();
+                        case UNKNOWN -> inDoubt.incrementAndGet();
+                        case FAILED -> throw new AssertionError("INCR " + key + " failed: " + o.value());
+                    }
                 }
+            } catch (Throwable t) {
+                failure.set(t);
             }
-            client.close();
         }
     }
 
@@ -60,6 +65,9 @@ class FailoverTest {
     private static void stopAndCheck(RaftCluster cluster, AtomicBoolean stop, List<Writer> writers) throws Exception {
         stop.set(true);
         for (Writer w : writers) w.join(60_000);
+        for (Writer w : writers) {
+            if (w.failure.get() != null) throw new AssertionError("writer " + w.key + " failed", w.failure.get());
+        }
         try (ClusterClient reader = new ClusterClient(cluster.nodes(), Duration.ofSeconds(30), 5000)) {
             for (Writer w : writers) {
                 ClusterClient.Outcome o = reader.call("GET", w.key);
@@ -89,7 +97,7 @@ class FailoverTest {
         cluster.awaitConverged();
         RaftCluster.awaitTrue(RaftCluster.READY, () -> "follower".equals(oldLeader.info("raft_role")),
                 "old leader rejoins as follower");
-        for (RedisNode n : cluster.nodes()) Datasets.assertSame(Datasets.of(cluster.awaitLeader()), Datasets.of(n), "dataset");
+        cluster.assertIdentical();
     }
 
     @Test
@@ -111,7 +119,7 @@ class FailoverTest {
                 && "up".equals(oldLeader.info("raft_state")), "old leader back as follower");
         stopAndCheck(cluster, stop, writers);
         cluster.awaitConverged();
-        for (RedisNode n : cluster.nodes()) Datasets.assertSame(Datasets.of(cluster.awaitLeader()), Datasets.of(n), "dataset");
+        cluster.assertIdentical();
     }
 
     @Test
@@ -131,6 +139,6 @@ class FailoverTest {
         stopAndCheck(cluster, stop, writers);
         cluster.awaitConverged();
         assertEquals("up", follower.info("raft_state"));
-        Datasets.assertSame(Datasets.of(cluster.awaitLeader()), Datasets.of(follower), "dataset");
+        cluster.assertIdentical();
     }
 }

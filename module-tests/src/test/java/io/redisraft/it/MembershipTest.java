@@ -104,4 +104,39 @@ class MembershipTest {
         Object write = leader.call("SET", "k", "v3");
         assertInstanceOf(ReplyError.class, write);
     }
+
+    /**
+     * A removal that waits while a join is in progress must not undo the join: each
+     * change is computed from the configuration current when it is made, and set only
+     * if that configuration is still current (compare-and-set).
+     */
+    @Test
+    void aRemovalRetriedDuringAJoinKeepsTheJoinedNode() throws InterruptedException {
+        RaftCluster cluster = servers.cluster(3);
+        // Enough data that the join needs a snapshot and takes a while.
+        Fill.mixed(cluster, "k", 100_000, 2_000);
+        RedisNode leader = cluster.awaitLeader();
+        assertEquals("OK", leader.call("RAFT.DEBUG", "COMPACT"));
+        RedisNode victim = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        String victimId = victim.info("raft_node_id");
+        RedisNode joiner = servers.node().start().awaitReady(RaftCluster.READY);
+        AtomicReference<Object> joined = new AtomicReference<>();
+        Thread join = new Thread(() -> joined.set(joiner.callSlow(RaftCluster.JOIN, "RAFT.CLUSTER", "JOIN",
+                leader.address())));
+        join.start();
+        // Remove while the joiner is being caught up (its configuration change is in progress).
+        RaftCluster.awaitTrue(Duration.ofSeconds(60), () -> SnapshotTest.receivingSnapshot(joiner),
+                "the joiner receives the snapshot");
+        Object removed = leader.callSlow(RaftCluster.JOIN, "RAFT.NODE", "REMOVE", victimId);
+        join.join(RaftCluster.JOIN.toMillis());
+        assertEquals("OK", removed);
+        assertEquals("OK", joined.get());
+        String joinerId = joiner.info("raft_node_id");
+        RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "3".equals(leader.info("raft_num_voting_nodes")),
+                "3 voters: the joiner in, the victim out");
+        String members = leader.info().entrySet().stream().filter(e -> e.getKey().startsWith("raft_node"))
+                .map(e -> e.getValue()).toList().toString();
+        assertTrue(members.contains("id=" + joinerId + ","), "the joined node stayed: " + members);
+        assertTrue(!members.contains("id=" + victimId + ","), "the removed node left: " + members);
+    }
 }

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,9 +34,7 @@ class SnapshotTest {
     }
 
     private static void assertIdentical(RaftCluster cluster) {
-        cluster.awaitConverged();
-        Map<String, String> expected = Datasets.of(cluster.awaitLeader());
-        for (RedisNode n : cluster.running()) Datasets.assertSame(expected, Datasets.of(n), "dataset of " + n);
+        cluster.assertIdentical();
     }
 
     @Test
@@ -208,7 +205,7 @@ class SnapshotTest {
     }
 
     /** Ratis writes incoming chunks under the member's tmp/ directory (moved to sm/ once complete). */
-    private static boolean receivingSnapshot(RedisNode n) {
+    static boolean receivingSnapshot(RedisNode n) {
         try (Stream<Path> files = Files.walk(n.dir().resolve("redisraft.db"))) {
             return files.anyMatch(p -> p.getFileName().toString().endsWith(".rdb")
                     && p.toString().contains("/tmp/"));

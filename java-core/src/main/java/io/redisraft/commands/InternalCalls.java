@@ -1,0 +1,113 @@
+package io.redisraft.commands;
+
+import io.redisraft.bridge.RedisApi;
+import io.redisraft.commands.CommandTable.InternalRole;
+import io.redisraft.expiry.Deadlines;
+import io.redisraft.resp.Resp;
+import io.redisraft.scripts.ReplySorter;
+import io.redisraft.scripts.ScriptBodies;
+import io.redisraft.security.Access;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * RAFT._AS / RAFT._AS_RO: commands the module runs itself (applying the log, reading
+ * on the leader, and the commands of scripts those run) that the shim's filter handed
+ * back to Java, per {@link CommandTable.InternalRole}. Each is completed so that every
+ * node gets the same result from the same log: deadlines are made absolute from the
+ * entry's time, TTL replies are computed from it, keys past their deadline are left
+ * out of listings, order-dependent replies are sorted while applying, and script
+ * bodies are learned. Inside a replicated script the command is first checked against
+ * the script's user, as Redis would. Main thread.
+ */
+final class InternalCalls {
+    private static final int RANDOMKEY_ATTEMPTS = 100;
+
+    private final RedisApi redis;
+    private final Supplier<CommandTable> table;
+    private final ScriptBodies scripts;
+
+    InternalCalls(RedisApi redis, Supplier<CommandTable> table, ScriptBodies scripts) {
+        this.redis = redis;
+        this.table = table;
+        this.scripts = scripts;
+    }
+
+    /** {@code nowMs} is the applied entry's time while applying, else this node's clock. */
+    void handle(long ctx, long nowMs, boolean applying, byte[][] argv) {
+        CommandTable.Spec spec = table.get().lookup(argv);
+        Set<InternalRole> roles = spec == null ? Set.of() : spec.roles();
+        int access = redis.checkUnitAcl(argv);
+        if (access != Access.OK) {
+            redis.reply(ctx, Access.deniedInScript(access));
+        } else if (roles.contains(InternalRole.DEADLINE)) {
+            byte[][] rewritten = Deadlines.rewrite(argv, nowMs);
+            redis.callAndReply(ctx, rewritten, false);
+            // A deadline already past removes the key at once, as Redis does.
+            if (rewritten != argv) redis.expireKeysOf(rewritten, nowMs);
+        } else if (roles.contains(InternalRole.SCRIPT_SOURCE)) {
+            learn(argv);
+            redis.callAndReply(ctx, argv, true);
+        } else if (roles.contains(InternalRole.TTL_READ)) {
+            redis.reply(ctx, ttl(argv, nowMs));
+        } else {
+            Resp reply = roles.contains(InternalRole.LISTING) ? listing(argv, nowMs) : redis.call(argv);
+            if (applying && roles.contains(InternalRole.ORDER)) reply = ReplySorter.sort(spec.name(), reply);
+            redis.reply(ctx, reply);
+        }
+    }
+
+    private void learn(byte[][] argv) {
+        String name = CommandTable.lower(argv[0]);
+        if (name.equals("eval") && argv.length > 1) {
+            scripts.learn(argv[1]);
+        } else if (argv.length > 1) {
+            String sub = CommandTable.lower(argv[1]);
+            if (sub.equals("load") && argv.length > 2) scripts.learn(argv[2]);
+            if (sub.equals("flush")) scripts.forgetAll();
+        }
+    }
+
+    private Resp ttl(byte[][] argv, long nowMs) {
+        Deadlines.TtlQuery query = Deadlines.TtlQuery.of(argv[0]);
+        if (query == null || argv.length != 2) return redis.call(argv);
+        Resp stored = redis.call(new byte[][] {bytes("PEXPIRETIME"), argv[1]});
+        if (!(stored instanceof Resp.Int i)) return stored;
+        return Resp.integer(Deadlines.ttlReply(query, i.value(), nowMs));
+    }
+
+    /** KEYS, SCAN, RANDOMKEY without the keys past their deadline (Redis would skip expired keys). */
+    private Resp listing(byte[][] argv, long nowMs) {
+        String name = CommandTable.lower(argv[0]);
+        if (name.equals("randomkey")) {
+            for (int attempt = 0; attempt < RANDOMKEY_ATTEMPTS; attempt++) {
+                Resp key = redis.call(argv);
+                if (!(key instanceof Resp.Bulk b) || b.bytes() == null) return key;
+                if (!redis.dueKeys(List.of(b.bytes()), nowMs)[0]) return key;
+            }
+            return Resp.NULL;
+        }
+        Resp reply = redis.call(argv);
+        if (name.equals("keys")) return withoutDue(reply, nowMs);
+        List<Resp> page = reply.asList();
+        if (page.size() != 2) return reply;
+        return Resp.array(page.get(0), withoutDue(page.get(1), nowMs));
+    }
+
+    private Resp withoutDue(Resp keys, long nowMs) {
+        if (!(keys instanceof Resp.Array a) || a.items() == null || a.items().isEmpty()) return keys;
+        List<byte[]> names = new ArrayList<>();
+        for (Resp k : a.items()) names.add(k instanceof Resp.Bulk b && b.bytes() != null ? b.bytes() : new byte[0]);
+        boolean[] due = redis.dueKeys(names, nowMs);
+        List<Resp> kept = new ArrayList<>();
+        for (int i = 0; i < due.length; i++) if (!due[i]) kept.add(a.items().get(i));
+        return Resp.array(kept);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

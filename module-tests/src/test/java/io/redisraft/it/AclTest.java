@@ -1,0 +1,175 @@
+package io.redisraft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redisraft.harness.Commands;
+import io.redisraft.harness.Commands.ReplyError;
+import io.redisraft.harness.RaftCluster;
+import io.redisraft.harness.RedisNode;
+import io.redisraft.harness.Servers;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Access control holds for every command that goes through the cluster: checked against
+ * the client's own ACL user (commands, key patterns with read/write permissions,
+ * channels), with Redis's own NOPERM and NOAUTH errors, before anything is replicated;
+ * scripts run under their caller's permissions on every node. Nobody needs a permission
+ * for the module's own commands.
+ */
+class AclTest {
+    private static final ReplyError KEY_DENIED =
+            new ReplyError("NOPERM this user has no permissions to access one of the keys used as arguments");
+    private static final ReplyError CHANNEL_DENIED =
+            new ReplyError("NOPERM this user has no permissions to access one of the channels used as arguments");
+
+    @RegisterExtension
+    final Servers servers = new Servers();
+
+    private static ReplyError commandDenied(String command) {
+        return new ReplyError("NOPERM this user has no permissions to run the '" + command + "' command");
+    }
+
+    /** ACLs are per node, as in Redis: the same users on every node. */
+    private static void createUser(RaftCluster cluster, String... rules) {
+        String[] cmd = new String[rules.length + 2];
+        cmd[0] = "ACL";
+        cmd[1] = "SETUSER";
+        System.arraycopy(rules, 0, cmd, 2, rules.length);
+        for (RedisNode n : cluster.nodes()) assertEquals("OK", n.call(cmd), n.toString());
+    }
+
+    private static Jedis as(RedisNode node, String user, String password) {
+        Jedis j = node.client();
+        assertEquals("OK", Commands.call(j, "AUTH", user, password));
+        return j;
+    }
+
+    @Test
+    void aRestrictedUserGetsRedisesRepliesForCommandsKeysAndChannels() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        createUser(cluster, "app", "on", ">pw", "~app:*", "%R~ro:*", "&news", "+get", "+set", "+publish", "+multi",
+                "+exec", "+mget");
+        leader.call("SET", "ro:shared", "readable");
+        try (Jedis j = as(leader, "app", "pw")) {
+            assertNull(Commands.call(j, "GET", "app:x"));
+            assertEquals("OK", Commands.call(j, "SET", "app:x", "1"));
+            assertEquals("1", Commands.call(j, "GET", "app:x"));
+            assertEquals("readable", Commands.call(j, "GET", "ro:shared"));
+            assertEquals(KEY_DENIED, Commands.call(j, "SET", "ro:shared", "overwritten"));
+            assertEquals(KEY_DENIED, Commands.call(j, "GET", "other:secret"));
+            assertEquals(KEY_DENIED, Commands.call(j, "MGET", "app:x", "other:secret"));
+            assertEquals(commandDenied("incr"), Commands.call(j, "INCR", "app:x"));
+            assertEquals(commandDenied("config|get"), Commands.call(j, "CONFIG", "GET", "maxmemory"));
+            assertEquals(0L, Commands.call(j, "PUBLISH", "news", "hello"));
+            assertEquals(CHANNEL_DENIED, Commands.call(j, "PUBLISH", "gossip", "hello"));
+        }
+        createUser(cluster, "reader", "on", ">pw", "~*", "+@read", "+@connection");
+        try (Jedis j = as(leader, "reader", "pw")) {
+            assertEquals("readable", Commands.call(j, "GET", "ro:shared"));
+            assertEquals(1L, Commands.call(j, "EXISTS", "app:x"));
+            assertEquals(commandDenied("set"), Commands.call(j, "SET", "app:x", "2"));
+            assertEquals(commandDenied("eval"), Commands.call(j, "EVAL", "return 1", "0"));
+        }
+        List<?> log = (List<?>) leader.call("ACL", "LOG");
+        assertTrue(log.size() >= 5, "refusals are in the ACL log: " + log);
+        cluster.assertIdentical();
+        assertEquals("readable", leader.call("GET", "ro:shared"));
+    }
+
+    @Test
+    void allCommandsButOneKeyPatternStillGuardsTheOtherKeys() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        createUser(cluster, "tenant", "on", ">pw", "~app:*", "+@all");
+        leader.call("SET", "other:secret", "s3cret");
+        try (Jedis j = as(leader, "tenant", "pw")) {
+            assertEquals(KEY_DENIED, Commands.call(j, "GET", "other:secret"));
+            assertEquals(KEY_DENIED, Commands.call(j, "SET", "other:secret", "stolen"));
+            assertEquals(KEY_DENIED, Commands.call(j, "RENAME", "app:a", "other:secret"));
+            assertEquals("OK", Commands.call(j, "SET", "app:a", "mine"));
+        }
+        cluster.assertIdentical();
+        assertEquals("s3cret", leader.call("GET", "other:secret"));
+    }
+
+    @Test
+    void transactionsAreCheckedWhenCommandsAreQueued() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        createUser(cluster, "app", "on", ">pw", "~app:*", "+@all");
+        try (Jedis j = as(leader, "app", "pw")) {
+            assertEquals("OK", Commands.call(j, "MULTI"));
+            assertEquals("QUEUED", Commands.call(j, "SET", "app:1", "x"));
+            assertEquals(KEY_DENIED, Commands.call(j, "SET", "other:1", "x"));
+            assertEquals(new ReplyError("EXECABORT Transaction discarded because of previous errors."),
+                    Commands.call(j, "EXEC"));
+        }
+        assertNull(leader.call("GET", "app:1"));
+        cluster.assertIdentical();
+    }
+
+    @Test
+    void scriptsRunUnderTheirCallersPermissionsOnEveryNode() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        createUser(cluster, "app", "on", ">pw", "~app:*", "+@all");
+        // The default user is restricted on every node: scripts must not run as it.
+        for (RedisNode n : cluster.nodes()) n.call("ACL", "SETUSER", "default", "resetkeys", "~nothing:*");
+        try (Jedis j = as(leader, "app", "pw")) {
+            assertEquals(3L, Commands.call(j, "EVAL",
+                    "redis.call('SET', KEYS[1], 'v', 'EX', 100); return redis.call('INCRBY', KEYS[2], 3)",
+                    "2", "app:a", "app:n"));
+            ReplyError e = assertInstanceOf(ReplyError.class, Commands.call(j, "EVAL",
+                    "redis.call('SET', 'app:b', 'v'); return redis.call('SET', 'other:b', 'v')", "0"));
+            assertTrue(e.message().contains("The user executing the script can't access at least one of the keys"),
+                    e.message());
+            ReplyError ttl = assertInstanceOf(ReplyError.class,
+                    Commands.call(j, "EVAL", "return redis.call('TTL', 'other:b')", "0"));
+            assertTrue(ttl.message().contains("The user executing the script can't access"), ttl.message());
+        }
+        for (RedisNode n : cluster.nodes()) n.call("ACL", "SETUSER", "default", "allkeys");
+        cluster.assertIdentical();
+        // The script stopped at the refused command on every node: app:b written, other:b not.
+        for (RedisNode n : cluster.nodes()) {
+            assertEquals("v", n.call("RAFT.DEBUG", "EXEC", "GET", "app:b"));
+            assertNull(n.call("RAFT.DEBUG", "EXEC", "GET", "other:b"));
+        }
+    }
+
+    @Test
+    void clientsMustAuthenticateWhenTheDefaultUserHasAPassword() {
+        RaftCluster cluster = servers.cluster(1);
+        RedisNode n = cluster.node(0);
+        n.call("SET", "k", "v");
+        n.call("CONFIG", "SET", "requirepass", "s3cret");
+        try {
+            try (Jedis j = n.client()) {
+                assertEquals(new ReplyError("NOAUTH Authentication required."), Commands.call(j, "GET", "k"));
+                assertEquals(new ReplyError("NOAUTH Authentication required."), Commands.call(j, "SET", "k", "x"));
+                assertEquals(new ReplyError("NOAUTH Authentication required."), Commands.call(j, "INFO"));
+                assertInstanceOf(ReplyError.class, Commands.call(j, "AUTH", "wrong"));
+                assertEquals(new ReplyError("NOAUTH Authentication required."), Commands.call(j, "GET", "k"));
+                assertEquals("OK", Commands.call(j, "AUTH", "s3cret"));
+                assertEquals("v", Commands.call(j, "GET", "k"));
+            }
+            try (Jedis j = n.client()) {
+                Object hello = Commands.call(j, "HELLO", "3", "AUTH", "default", "s3cret");
+                assertInstanceOf(List.class, hello);
+                assertEquals("v", Commands.call(j, "GET", "k"));
+            }
+        } finally {
+            try (Jedis j = n.client()) {
+                Commands.call(j, "AUTH", "s3cret");
+                Commands.call(j, "CONFIG", "SET", "requirepass", "");
+            }
+        }
+        assertEquals("v", n.call("GET", "k"));
+    }
+}

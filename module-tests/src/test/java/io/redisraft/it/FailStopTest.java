@@ -1,0 +1,48 @@
+package io.redisraft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redisraft.harness.ClusterClient;
+import io.redisraft.harness.Commands.ReplyError;
+import io.redisraft.harness.RaftCluster;
+import io.redisraft.harness.RedisNode;
+import io.redisraft.harness.Servers;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A node that cannot apply a committed entry stops serving, loudly, instead of diverging. */
+class FailStopTest {
+    @RegisterExtension
+    final Servers servers = new Servers();
+
+    @Test
+    void aNodeThatCannotRunACommandOfTheLogStopsServingAndTheOthersGoOn() {
+        RaftCluster cluster = servers.cluster(2);
+        // A misconfigured node: INCRBY does not exist there.
+        RedisNode odd = servers.node("--rename-command", "INCRBY", "").start().awaitReady(RaftCluster.READY);
+        cluster.join(odd);
+        cluster.nodes().add(odd);
+        try (ClusterClient c = new ClusterClient(cluster.nodes(), Duration.ofSeconds(30), 5000)) {
+            assertTrue(c.call("SET", "before", "1").ok());
+            cluster.awaitConverged();
+            assertTrue(c.call("INCRBY", "counter", "5").ok());
+            RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "failed".equals(odd.info("raft_state")),
+                    "the node that cannot apply INCRBY stops");
+            assertTrue(odd.log().contains("STOPPED SERVING"), odd.logTail(20));
+            Object refused = odd.call("GET", "before");
+            assertTrue(refused instanceof ReplyError e && e.message().startsWith("CLUSTERDOWN this node stopped serving"),
+                    String.valueOf(refused));
+            // The entry was never counted as applied there.
+            assertEquals(null, odd.call("RAFT.DEBUG", "EXEC", "GET", "counter"));
+            // The two healthy nodes are a majority and go on.
+            assertTrue(c.call("SET", "after", "2").ok());
+        }
+        List<RedisNode> healthy = cluster.nodes().subList(0, 2);
+        RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> healthy.stream().allMatch(
+                n -> "5".equals(n.call("RAFT.DEBUG", "EXEC", "GET", "counter"))), "healthy nodes applied INCRBY");
+        assertTrue(odd.isRunning(), "redis-server itself keeps running");
+    }
+}

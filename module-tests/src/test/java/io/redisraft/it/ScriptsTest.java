@@ -1,0 +1,158 @@
+package io.redisraft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redisraft.harness.Commands;
+import io.redisraft.harness.Commands.ReplyError;
+import io.redisraft.harness.RaftCluster;
+import io.redisraft.harness.RedisNode;
+import io.redisraft.harness.Servers;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
+
+/** Lua scripts and functions give the same result on every node, whatever happened to each node's log. */
+class ScriptsTest {
+    private static final String INCR_SCRIPT = "return redis.call('INCR', KEYS[1])";
+    private static final String LIBRARY = "#!lua name=counters\n"
+            + "redis.register_function('bump', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)";
+
+    @RegisterExtension
+    final Servers servers = new Servers();
+
+    private static RedisNode aFollower(RaftCluster cluster) {
+        RedisNode leader = cluster.awaitLeader();
+        return cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+    }
+
+    /** Every node snapshots, so the SCRIPT LOAD / FUNCTION LOAD entries are gone from every log. */
+    private static void compactEverywhere(RaftCluster cluster) {
+        cluster.awaitConverged();
+        for (RedisNode n : cluster.nodes()) assertEquals("OK", n.call("RAFT.DEBUG", "COMPACT"), n.toString());
+    }
+
+    @Test
+    void evalshaAfterCompactionRunsIdenticallyOnARestartedFollower() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        String sha = (String) leader.call("SCRIPT", "LOAD", INCR_SCRIPT);
+        compactEverywhere(cluster);
+        RedisNode follower = aFollower(cluster);
+        follower.kill();
+        follower.start().awaitReady(RaftCluster.READY);
+        cluster.awaitConverged();
+        try (Jedis j = leader.client()) {
+            for (long i = 1; i <= 5; i++) assertEquals(i, Commands.call(j, "EVALSHA", sha, "1", "counter"));
+        }
+        cluster.assertIdentical();
+        assertEquals("5", follower.call("RAFT.DEBUG", "EXEC", "GET", "counter"));
+        // The follower ran the script from the log, so it knows it now.
+        assertEquals(List.of(1L), follower.call("SCRIPT", "EXISTS", sha));
+    }
+
+    @Test
+    void noscriptFallbackRunsTheScriptOnceOnEveryNode() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        String body = "return redis.call('INCR', KEYS[1]) -- never loaded";
+        long indexBefore = Long.parseLong(leader.info("raft_current_index"));
+        try (Jedis j = leader.client()) {
+            Object reply = Commands.call(j, "EVALSHA", sha1(body), "1", "once");
+            assertEquals(new ReplyError("NOSCRIPT No matching script. Please use EVAL."), reply);
+            assertEquals(indexBefore, Long.parseLong(leader.info("raft_current_index")), "NOSCRIPT logged nothing");
+            assertEquals(1L, Commands.call(j, "EVAL", body, "1", "once"));
+            assertEquals(2L, Commands.call(j, "EVALSHA", sha1(body), "1", "once"));
+        }
+        cluster.awaitConverged();
+        for (RedisNode n : cluster.nodes()) assertEquals("2", n.call("RAFT.DEBUG", "EXEC", "GET", "once"));
+    }
+
+    @Test
+    void evalshaOfAnUnknownScriptInsideMultiFailsInItsPlace() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        try (Jedis j = leader.client()) {
+            assertEquals("OK", Commands.call(j, "MULTI"));
+            assertEquals("QUEUED", Commands.call(j, "SET", "a", "1"));
+            assertEquals("QUEUED", Commands.call(j, "EVALSHA", "0".repeat(40), "0"));
+            assertEquals("QUEUED", Commands.call(j, "INCR", "a"));
+            List<?> result = (List<?>) Commands.call(j, "EXEC");
+            assertEquals("OK", result.get(0));
+            assertEquals(new ReplyError("NOSCRIPT No matching script. Please use EVAL."), result.get(1));
+            assertEquals(2L, result.get(2));
+        }
+        cluster.assertIdentical();
+    }
+
+    @Test
+    void functionLibrariesSurviveSnapshotsOnRestartedAndNewNodes() {
+        RaftCluster cluster = servers.cluster(2);
+        RedisNode leader = cluster.awaitLeader();
+        assertEquals("counters", leader.call("FUNCTION", "LOAD", LIBRARY));
+        compactEverywhere(cluster);
+        RedisNode follower = aFollower(cluster);
+        follower.kill();
+        follower.start().awaitReady(RaftCluster.READY);
+        RedisNode late = cluster.addNode();
+        assertTrue(Long.parseLong(late.info("raft_snapshots_received")) >= 1, "joined through a snapshot");
+        try (Jedis j = cluster.awaitLeader().client()) {
+            for (long i = 1; i <= 5; i++) assertEquals(i * 3, Commands.call(j, "FCALL", "bump", "1", "f", "3"));
+        }
+        cluster.assertIdentical();
+        for (RedisNode n : cluster.nodes()) assertEquals("15", n.call("RAFT.DEBUG", "EXEC", "GET", "f"), n.toString());
+    }
+
+    @Test
+    void aScriptCopyingASetIntoAListWritesTheSameListOnEveryNode() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        try (Jedis j = leader.client()) {
+            String[] members = new String[302];
+            members[0] = "SADD";
+            members[1] = "set";
+            for (int i = 0; i < 300; i++) members[i + 2] = "member-" + (i * 7919 % 1000);
+            Commands.call(j, members);
+            String[] fields = new String[2 + 2 * 100];
+            fields[0] = "HSET";
+            fields[1] = "hash";
+            for (int i = 0; i < 100; i++) {
+                fields[2 + 2 * i] = "f" + (i * 31 % 101);
+                fields[3 + 2 * i] = "v" + i;
+            }
+            Commands.call(j, fields);
+            Commands.call(j, "EVAL", String.join("\n",
+                    "for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('RPUSH', KEYS[2], m) end",
+                    "for _, m in ipairs(redis.call('HGETALL', KEYS[3])) do redis.call('RPUSH', KEYS[4], m) end",
+                    "for _, m in ipairs(redis.call('KEYS', '*')) do redis.call('RPUSH', KEYS[5], m) end",
+                    "return redis.call('LLEN', KEYS[2])"), "5", "set", "list", "hash", "pairs", "names");
+        }
+        cluster.assertIdentical();
+        List<?> pairs = (List<?>) leader.call("RAFT.DEBUG", "EXEC", "LRANGE", "pairs", "0", "1");
+        assertEquals(List.of("f0", "v0"), pairs, "HGETALL's pairs stay together");
+    }
+
+    @Test
+    void randomCommandsStayRefusedInScripts() {
+        RaftCluster cluster = servers.cluster(1);
+        RedisNode n = cluster.node(0);
+        n.call("SADD", "s", "a", "b");
+        ReplyError e = assertInstanceOf(ReplyError.class,
+                n.call("EVAL", "return redis.call('SRANDMEMBER', KEYS[1])", "1", "s"));
+        assertTrue(e.message().contains("Cannot run a command with random results in this context"), e.message());
+        ReplyError scan = assertInstanceOf(ReplyError.class, n.call("EVAL", "return redis.call('SCAN', '0')", "0"));
+        assertTrue(scan.message().contains("random results"), scan.message());
+    }
+
+    private static String sha1(String body) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-1").digest(body.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
