@@ -4,8 +4,16 @@ package io.redisraft.jepsen;
 public enum Fault {
     KILL_RANDOM, KILL_LEADER, KILL_MAJORITY,
     PAUSE_LEADER, PAUSE_MAJORITY,
+    /** Pauses the leader right after one of its entries committed: its lease is as fresh as it gets. */
+    PAUSE_LEADER_FRESH_LEASE,
     PARTITION_LEADER, PARTITION_HALVES, PARTITION_RING,
     MEMBERSHIP,
+    /** Two followers replaced at the same time: membership changes that overlap. */
+    MEMBERSHIP_RACE,
+    /** A leadership transfer to a paused follower, which times out (the target may still campaign). */
+    TRANSFER_TIMEOUT,
+    /** Every core busy for a while: threads wait for a CPU, timers fire late. */
+    CPU_HOG,
     /** Snapshot pressure: compaction on random nodes (runs also use a tiny raft.log-max-file-size). */
     COMPACT;
 

@@ -5,6 +5,7 @@ import io.redisraft.harness.NetnsNetwork;
 import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
 import io.redisraft.harness.Servers;
+import io.redisraft.jepsen.checker.DatasetCheck;
 import io.redisraft.jepsen.history.CheckResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +13,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,19 +27,15 @@ public final class FaultRun {
     /** What to run. */
     public record Config(String name, int nodes, Set<Fault> faults, Duration duration, Duration faultInterval,
                          int clientsPerWorkload, boolean readsAtHome, List<String> nodeArgs, long seed) {
+        /** A run with a random seed, or the one given with -Dfaults.seed (SEED= of scripts/faults.sh). */
         public static Config of(String name, int nodes, Set<Fault> faults, Duration duration) {
             return new Config(name, nodes, faults, duration, Duration.ofSeconds(4), 3, false, List.of(),
-                    System.nanoTime());
+                    Long.getLong("faults.seed", System.nanoTime()));
         }
 
         public Config withNodeArgs(String... args) {
             return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, readsAtHome,
                     List.of(args), seed);
-        }
-
-        public Config withSeed(long newSeed) {
-            return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, readsAtHome, nodeArgs,
-                    newSeed);
         }
 
         public Config withReadsAtHome() {
@@ -45,20 +44,27 @@ public final class FaultRun {
     }
 
     /** What a run found. */
-    public record Result(long ok, long failed, long info, int faults, Set<Fault> faultKinds,
+    public record Result(long seed, long ok, long failed, long info, int faults, Set<Fault> faultKinds,
                          Map<String, Long> okByWorkload, List<CheckResult> checks, List<String> faultLog,
                          Path historyDir) {
         public int anomalies() {
             return checks.stream().mapToInt(c -> c.anomalies().size()).sum();
         }
 
+        /** Parts of the history no checker could decide: a run with any does not pass. */
+        public int unverified() {
+            return checks.stream().mapToInt(CheckResult::unverified).sum();
+        }
+
         public String summary() {
             return "faults: " + ok + " ops ok, " + failed + " failed, " + info + " indeterminate, " + faults
-                    + " faults injected, " + anomalies() + " anomalies";
+                    + " faults injected, " + anomalies() + " anomalies, " + unverified() + " unverified (seed "
+                    + seed + ")";
         }
 
         public String report() {
             StringBuilder sb = new StringBuilder(summary()).append('\n');
+            sb.append("  replay with: SEED=").append(seed).append(" scripts/faults.sh (same duration, nemeses, nodes)\n");
             for (String f : faultLog) sb.append("  fault ").append(f).append('\n');
             sb.append("  ok operations per workload: ").append(okByWorkload).append('\n');
             for (CheckResult c : checks) sb.append("  ").append(c.summary()).append('\n');
@@ -78,8 +84,10 @@ public final class FaultRun {
                 : servers.cluster(config.nodes(), args);
 
         List<Workload<?>> workloads = List.of(new RegisterWorkload(5, config.readsAtHome()), new ListAppendWorkload(4),
-                new CounterWorkload());
+                new CounterWorkload(), new ScriptCounterWorkload(), new StateWorkload());
+        System.out.println("fault run " + config.name() + ": seed " + config.seed());
         AtomicBoolean stop = new AtomicBoolean();
+        Queue<String> clientErrors = new ConcurrentLinkedQueue<>();
         List<Thread> clients = new ArrayList<>();
         int process = 0;
         for (Workload<?> w : workloads) {
@@ -87,7 +95,7 @@ public final class FaultRun {
                 int p = process++;
                 RedisNode home = cluster.nodes().get(p % cluster.nodes().size());
                 long clientSeed = random.nextLong();
-                Thread t = new Thread(() -> runClient(w, p, cluster, home, stop, new Random(clientSeed)),
+                Thread t = new Thread(() -> runClient(w, p, cluster, home, stop, new Random(clientSeed), clientErrors),
                         "client-" + w.name() + "-" + p);
                 clients.add(t);
             }
@@ -114,8 +122,11 @@ public final class FaultRun {
         long info = 0;
         Map<String, Long> okByWorkload = new LinkedHashMap<>();
         Path dir = Path.of("target", "faults", config.name() + "-" + System.currentTimeMillis()).toAbsolutePath();
+        checks.add(CheckResult.of("client-threads", List.copyOf(clientErrors), null));
+        checks.add(DatasetCheck.check(cluster, Duration.ofSeconds(60)));
         for (Workload<?> w : workloads) {
-            checks.add(w.check(cluster));
+            CheckResult result = w.check(cluster);
+            if (result != null) checks.add(result);
             Workload.Counts c = w.counts();
             ok += c.ok();
             okByWorkload.put(w.name(), c.ok());
@@ -124,15 +135,18 @@ public final class FaultRun {
             w.dump(dir.resolve(w.name() + ".history"));
         }
         Workload.write(dir.resolve("faults.log"), nemesis.log());
-        return new Result(ok, failed, info, nemesis.injected(), nemesis.injectedKinds(), okByWorkload, checks,
-                nemesis.log(), dir);
+        return new Result(config.seed(), ok, failed, info, nemesis.injected(), nemesis.injectedKinds(), okByWorkload,
+                checks, nemesis.log(), dir);
     }
 
+    /** One client; anything it throws ends it and fails the run (an anomaly of "client-threads"). */
     private static void runClient(Workload<?> w, int process, RaftCluster cluster, RedisNode home, AtomicBoolean stop,
-                                  Random random) {
+                                  Random random, Queue<String> errors) {
         try (ClusterClient client = new ClusterClient(cluster.nodes(), Duration.ofSeconds(10), 5_000);
              ClusterClient local = new ClusterClient(List.of(home), Duration.ofSeconds(2), 5_000, false)) {
             while (!stop.get()) w.step(process, client, local, random);
+        } catch (Throwable t) {
+            errors.add(w.name() + " client " + process + " failed: " + t);
         }
     }
 }

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The short fault profile, part of the normal test run: every workload under every
- * kind of fault, checked by the linearizability, transaction and counter checkers.
- * The long profile is {@link LongFaultRunTest} (scripts/faults.sh).
+ * kind of fault, checked by the linearizability, transaction and counter checkers and
+ * by a comparison of every node's dataset. The long profile is {@link LongFaultRunTest}
+ * (scripts/faults.sh). -Dfaults.seed=N replays a run's random choices.
  */
 class FaultSuiteTest {
     @RegisterExtension
@@ -24,6 +25,7 @@ class FaultSuiteTest {
         result.okByWorkload().forEach((workload, ok) ->
                 assertTrue(ok > 30, workload + ": too little progress:\n" + result.report()));
         assertEquals(0, result.anomalies(), result.report());
+        assertEquals(0, result.unverified(), "parts of the history were not verified:\n" + result.report());
     }
 
     private void runClean(FaultRun.Config config) throws InterruptedException {
@@ -41,7 +43,15 @@ class FaultSuiteTest {
     void majorityFaultsMembershipAndSnapshots() throws InterruptedException {
         runClean(FaultRun.Config.of("majority-membership-snapshot", 5,
                 EnumSet.of(Fault.KILL_MAJORITY, Fault.PAUSE_MAJORITY, Fault.PARTITION_RING, Fault.MEMBERSHIP,
-                        Fault.COMPACT), Duration.ofSeconds(75))
+                        Fault.MEMBERSHIP_RACE, Fault.COMPACT), Duration.ofSeconds(90))
                 .withNodeArgs("--raft.log-max-file-size", "256kb"));
+    }
+
+    /** Faults aimed at the leader lease, with reads sent to each client's own node. */
+    @Test
+    void leaseUnderPausesTransfersAndCpuStarvation() throws InterruptedException {
+        runClean(FaultRun.Config.of("lease", 3,
+                EnumSet.of(Fault.PAUSE_LEADER_FRESH_LEASE, Fault.TRANSFER_TIMEOUT, Fault.CPU_HOG, Fault.KILL_RANDOM),
+                Duration.ofSeconds(60)).withReadsAtHome());
     }
 }

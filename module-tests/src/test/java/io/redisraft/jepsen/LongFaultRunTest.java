@@ -24,10 +24,10 @@ class LongFaultRunTest {
         FaultRun.Config config = FaultRun.Config.of("long", nodes,
                 Fault.parse(System.getProperty("faults.nemesis", "all")), duration)
                 .withNodeArgs("--raft.log-max-file-size", System.getProperty("faults.log-max-file-size", "1mb"));
-        if (System.getProperty("faults.seed") != null) config = config.withSeed(Long.getLong("faults.seed"));
         FaultRun.Result result = FaultRun.run(servers, config);
         System.out.println(result.report());
         System.out.println(result.summary()); // again as the last line, for scripts/faults.sh readers
         assertEquals(0, result.anomalies(), result.report());
+        assertEquals(0, result.unverified(), result.report());
     }
 }

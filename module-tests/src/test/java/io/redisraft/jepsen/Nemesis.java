@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Injects faults into a running cluster: kills (SIGKILL, then restart), pauses
@@ -91,6 +92,10 @@ final class Nemesis {
             case KILL_LEADER -> killFor(List.of(leader), f);
             case KILL_MAJORITY -> killFor(pick(n / 2 + 1, leader), f);
             case PAUSE_LEADER -> pauseFor(List.of(leader), f);
+            case PAUSE_LEADER_FRESH_LEASE -> pauseRightAfterACommit(f);
+            case MEMBERSHIP_RACE -> replaceTwoAtOnce();
+            case TRANSFER_TIMEOUT -> transferToAPausedFollower(f);
+            case CPU_HOG -> hogTheCpus(f);
             case PAUSE_MAJORITY -> pauseFor(pick(n / 2 + 1, leader), f);
             case PARTITION_LEADER -> {
                 Set<Integer> others = hostsExcept(cluster.hostOf(leader));
@@ -163,7 +168,10 @@ final class Nemesis {
         RedisNode leader = cluster.awaitLeader(Duration.ofSeconds(30));
         List<RedisNode> followers = new ArrayList<>(cluster.nodes());
         followers.remove(leader);
-        RedisNode victim = followers.get(random.nextInt(followers.size()));
+        replace(followers.get(random.nextInt(followers.size())));
+    }
+
+    private void replace(RedisNode victim) {
         String id = victim.info("raft_node_id");
         note("MEMBERSHIP remove " + victim + " (id " + id + ")");
         Object removed = retry(() -> cluster.awaitLeader(Duration.ofSeconds(30)).call("RAFT.NODE", "REMOVE", id));
@@ -178,6 +186,91 @@ final class Nemesis {
             return "OK";
         });
         note("MEMBERSHIP " + victim + " joined again as " + victim.info("raft_node_id"));
+    }
+
+    /** Commits an entry through the leader, then stops it at once, for longer than an election takes. */
+    private void pauseRightAfterACommit(Fault f) {
+        RedisNode leader = cluster.awaitLeader(Duration.ofSeconds(30));
+        Object reply = leader.call("SET", "nemesis-lease", Long.toString(System.nanoTime()));
+        leader.pause();
+        note(f + " " + leader + " (write before the pause: " + reply + ")");
+        try {
+            RedisNode.sleep(3000 + random.nextInt(3000));
+        } finally {
+            leader.resume();
+        }
+    }
+
+    /** Two followers removed and added back concurrently (needs at least 5 nodes to keep a majority). */
+    private void replaceTwoAtOnce() {
+        RedisNode leader = cluster.awaitLeader(Duration.ofSeconds(30));
+        List<RedisNode> followers = new ArrayList<>(cluster.nodes());
+        followers.remove(leader);
+        Collections.shuffle(followers, random);
+        if (followers.size() < 4) throw new IllegalStateException("MEMBERSHIP_RACE needs at least 5 nodes");
+        note("MEMBERSHIP_RACE " + followers.subList(0, 2));
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (RedisNode victim : followers.subList(0, 2)) {
+            Thread t = new Thread(() -> {
+                try {
+                    replace(victim);
+                } catch (RuntimeException | AssertionError e) {
+                    failures.add(e);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(RaftCluster.JOIN.toMillis() * 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!failures.isEmpty()) throw new IllegalStateException("membership race: " + failures.get(0), failures.get(0));
+    }
+
+    /** The leader hands over to a follower that is paused: the transfer times out, the follower resumes later. */
+    private void transferToAPausedFollower(Fault f) {
+        RedisNode leader = cluster.awaitLeader(Duration.ofSeconds(30));
+        List<RedisNode> followers = new ArrayList<>(cluster.nodes());
+        followers.remove(leader);
+        RedisNode target = followers.get(random.nextInt(followers.size()));
+        target.pause();
+        try {
+            Object reply = leader.callSlow(Duration.ofSeconds(30), "RAFT.TRANSFER_LEADER", target.info("raft_node_id"));
+            note(f + " to paused " + target + ": " + reply);
+        } catch (RuntimeException e) {
+            note(f + " to paused " + target + ": " + e.getMessage());
+        } finally {
+            RedisNode.sleep(random.nextInt(2000));
+            target.resume();
+        }
+    }
+
+    private void hogTheCpus(Fault f) {
+        int threads = 2 * Runtime.getRuntime().availableProcessors();
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4000 + random.nextInt(4000));
+        note(f + " " + threads + " busy threads");
+        List<Thread> hogs = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                long x = 0;
+                while (System.nanoTime() < until) x += x * 31 + 7;
+                if (x == 42) System.out.print("");
+            }, "cpu-hog-" + i);
+            hogs.add(t);
+            t.start();
+        }
+        for (Thread t : hogs) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Makes every node run and reachable again. */

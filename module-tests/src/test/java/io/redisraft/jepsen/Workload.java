@@ -23,7 +23,10 @@ abstract class Workload<T> {
      */
     abstract void step(int process, ClusterClient client, ClusterClient home, Random random);
 
-    /** After the run, with the cluster healthy: final reads and the consistency check. */
+    /**
+     * After the run, with the cluster healthy: final reads and the consistency check; null
+     * for a workload checked only by the run's comparison of the nodes' datasets.
+     */
     abstract CheckResult check(RaftCluster cluster);
 
     /** The status of one recorded operation. */

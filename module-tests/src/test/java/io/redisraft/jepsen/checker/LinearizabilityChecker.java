@@ -19,8 +19,8 @@ import java.util.TreeMap;
  *
  * <p>The search is exponential in the worst case, so the work per key is bounded by a time
  * budget (shared by both searches of a key), a step cap and a cap on memoized configurations
- * (each per search). An exhausted budget is reported in
- * {@link CheckResult#note()}, not as an anomaly: that key is then simply unverified.
+ * (each per search). A key whose budget runs out is neither valid nor an anomaly: it is
+ * counted in {@link CheckResult#unverified()} (and named in the note), which fails a run.
  */
 public final class LinearizabilityChecker {
 
@@ -72,7 +72,7 @@ public final class LinearizabilityChecker {
                 case BUDGET_EXHAUSTED -> notes.add(out.detail());
             }
         }
-        return CheckResult.of(NAME, anomalies, notes.isEmpty() ? null : String.join("; ", notes));
+        return CheckResult.of(NAME, anomalies, notes.isEmpty() ? null : String.join("; ", notes), notes.size());
     }
 
     /**

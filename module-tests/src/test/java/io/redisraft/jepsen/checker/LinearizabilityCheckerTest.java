@@ -246,11 +246,13 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
-    void exhaustedBudgetIsANoteNotAnAnomaly() {
+    void exhaustedBudgetLeavesTheKeyUnverifiedNotValid() {
         List<RegisterOp> history = RegisterHistoryGenerator.generate(11, K, 500, 5, 0.10, 5);
         CheckResult r = new LinearizabilityChecker(Duration.ofSeconds(20), 50, 1_000).check(history);
-        assertTrue(r.valid(), r::summary);
+        assertTrue(r.anomalies().isEmpty(), r::summary);
+        assertEquals(1, r.unverified(), r::summary);
         assertNotNull(r.note());
         assertTrue(r.note().contains("budget exhausted for key " + K), r.note());
+        assertTrue(r.summary().contains("1 UNVERIFIED"), r.summary());
     }
 }

@@ -171,4 +171,27 @@ class ListAppendCheckerTest {
         CheckResult r = checker.check(h, Map.of("x", List.of(1L, 2L, 2L)));
         assertOnly(r, "duplicated-append", "value 2 appears 2 times");
     }
+
+    @Test
+    void anAppendOrderedBeforeOneThatCompletedEarlierIsRejected() {
+        // T1 appended 1 and completed before T2 was invoked, yet T2's 2 comes first.
+        List<Txn> h = List.of(
+                ok(0, 0, 10, append("x", 1)),
+                ok(1, 20, 30, append("x", 2)));
+        assertOnly(checker.check(h, Map.of("x", List.of(2L, 1L))), "real-time-append-order", "value 2");
+        // The same for an INFO append that was applied.
+        List<Txn> info = List.of(
+                ok(0, 0, 10, append("x", 1)),
+                ok(1, 20, 30, append("x", 2)).info());
+        assertOnly(checker.check(info, Map.of("x", List.of(2L, 1L))), "real-time-append-order", "value 2");
+    }
+
+    @Test
+    void concurrentAppendsMayLandInEitherOrder() {
+        List<Txn> h = List.of(
+                ok(0, 0, 30, append("x", 1)),
+                ok(1, 10, 20, append("x", 2)));
+        assertValid(checker.check(h, Map.of("x", List.of(2L, 1L))));
+        assertValid(checker.check(h, Map.of("x", List.of(1L, 2L))));
+    }
 }

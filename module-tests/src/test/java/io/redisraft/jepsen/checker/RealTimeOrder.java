@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Strict-serializability real-time checks for list-append: once an OK txn T1 has completed,
- * any OK txn T2 invoked afterwards must see at least what T1 appended or read.
+ * any OK txn T2 invoked afterwards must see at least what T1 appended or read, and any value
+ * T2 appends (T2 OK, or INFO and present) must come after every value T1 appended.
  *
  * <p>Since committed states are prefixes of the final list, "T1 appended v" means the key held
  * at least position(v)+1 elements when T1 completed, and "T1 read n elements" means at least n.
@@ -30,14 +31,25 @@ final class RealTimeOrder {
                       Map<String, List<Long>> finals, Map<String, Map<Long, Integer>> finalPos,
                       Anomalies anomalies) {
         Map<String, List<Bound>> byKey = new HashMap<>();
+        Map<String, List<Bound>> appendsByKey = new HashMap<>();
         for (Txn txn : history) {
             if (txn.status() == Status.OK) {
                 strongestBounds(txn, finals, finalPos).forEach(
                         (k, b) -> byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(b));
+                for (MicroOp op : txn.ops()) {
+                    Integer pos = op instanceof MicroOp.Append a
+                            ? finalPos.getOrDefault(a.key(), Map.of()).get(a.value()) : null;
+                    if (pos != null) {
+                        appendsByKey.computeIfAbsent(op.key(), x -> new ArrayList<>())
+                                .add(new Bound(pos + 1, txn, ((MicroOp.Append) op).value()));
+                    }
+                }
             }
         }
         Map<String, SortedBounds> sorted = new HashMap<>();
         byKey.forEach((k, list) -> sorted.put(k, new SortedBounds(list)));
+        Map<String, SortedBounds> sortedAppends = new HashMap<>();
+        appendsByKey.forEach((k, list) -> sortedAppends.put(k, new SortedBounds(list)));
 
         for (ListAppendChecker.ObservedRead o : reads) {
             MicroOp.Read r = o.read();
@@ -58,6 +70,36 @@ final class RealTimeOrder {
                     + Anomalies.abbrev(r.values()) + " " + why
                     + ", which completed before the reader was invoked");
         }
+        for (Txn txn : history) {
+            if (txn.status() == Status.FAIL) {
+                continue;
+            }
+            for (MicroOp op : txn.ops()) {
+                if (op instanceof MicroOp.Append a) {
+                    checkAppendOrder(txn, a, sortedAppends.get(a.key()), finalPos.getOrDefault(a.key(), Map.of()),
+                            anomalies);
+                }
+            }
+        }
+    }
+
+    /**
+     * An append lands after every value appended by a txn that completed before it was invoked
+     * (read lengths are left to the read checks, which report a read of a later append).
+     */
+    private static void checkAppendOrder(Txn txn, MicroOp.Append a, SortedBounds sb, Map<Long, Integer> positions,
+                                         Anomalies anomalies) {
+        Integer pos = positions.get(a.value());
+        if (sb == null || pos == null) {
+            return; // absent: lost (OK txns) or never applied (INFO txns), reported elsewhere if wrong
+        }
+        Bound b = sb.strongestCompletedBefore(txn.invokeNanos());
+        if (b == null || pos >= b.length()) {
+            return;
+        }
+        anomalies.add("real-time-append-order", "value " + a.value() + " appended to key " + a.key() + " by " + txn
+                + " is at position " + pos + ", before value " + b.appended() + " appended by " + b.txn()
+                + ", which completed before it was invoked");
     }
 
     /** Per key touched by {@code txn}: the largest committed length it proves. */
