@@ -6,7 +6,7 @@
  * answers later: with a reply it built itself (rr_unblock_resp) or with the
  * replies of commands the shim executes for it (rr_execute).
  *
- * Command batches use the layout Java writes (raft/CommandCodec.java), all
+ * Command batches use the layout Java writes (bridge/CommandCodec.java), all
  * integers little-endian:
  *   unit    := u8 flags, [rules], u32 command count, command*
  *   rules   := u32 length, u32 rule count, (u32 length, bytes)*   (if UNIT_AS_USER)
@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shim.h"
 
@@ -29,6 +30,10 @@
 #define EXEC_DIRECT 2   /* targets are live command contexts, not blocked clients */
 
 long long g_apply_time;
+/* raft.log-delay-apply (microseconds): a test hook that slows every executed unit down. */
+static long long apply_delay_us;
+
+SHIM_EXPORT void rr_set_apply_delay(int64_t microseconds) { apply_delay_us = microseconds; }
 
 typedef struct Reply {
     char *resp; /* a reply built by Java, in RESP, or NULL */
@@ -223,16 +228,16 @@ typedef struct UnitHeader {
     uint32_t count;
 } UnitHeader;
 
-static int read_unit_header(Cursor *c, UnitHeader *h) {
+/* Reads a unit's header; with_user: also find (or build) the user of its rules. */
+static int read_unit_header(Cursor *c, UnitHeader *h, int with_user) {
     if (c->p >= c->end) return 0;
     h->flags = *c->p++;
     h->user = NULL;
     if (h->flags & UNIT_AS_USER) {
         uint32_t len;
         if (!read_u32(c, &len) || len > (uint32_t)(c->end - c->p)) return 0;
-        h->user = acl_user_for_rules(c->p, len);
+        if (with_user && !(h->user = acl_user_for_rules(c->p, len))) return 0;
         c->p += len;
-        if (!h->user) return 0;
     }
     return read_u32(c, &h->count) && h->count <= (uint32_t)(c->end - c->p);
 }
@@ -278,7 +283,8 @@ static void set_maxmemory(const char *value) {
 
 static Reply *execute_unit(Cursor *c) {
     UnitHeader h;
-    if (!read_unit_header(c, &h)) return NULL;
+    if (!read_unit_header(c, &h, 1)) return NULL;
+    if (apply_delay_us > 0) usleep((useconds_t)apply_delay_us);
     /*
      * Scripts refuse deny-oom commands while this node was over maxmemory at its last
      * client command: a state of this node alone. Units with scripts (they carry a user)
@@ -372,7 +378,7 @@ SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, const int64_t *
 SHIM_EXPORT int rr_unit_has_due_keys(const char *buf, int len, int64_t now_ms) {
     Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
     UnitHeader h;
-    if (!read_unit_header(&c, &h)) return -1;
+    if (!read_unit_header(&c, &h, 0)) return -1;
     int due = 0;
     for (uint32_t i = 0; i < h.count && !due; i++) {
         Command cmd;
@@ -533,6 +539,7 @@ int exec_register_commands(RedisModuleCtx *ctx) {
         {"raft.transfer_leader", admin_command, "admin", 0, 0},
         {"raft.timeout_now", admin_command, "admin", 0, 0},
         {"raft.debug", admin_command, "admin", 0, 0},
+        {"raft.nodeshutdown", admin_command, "admin", 0, 0},
         /* Internal targets of the filter; each checks what it wraps where needed. */
         {"raft._as", internal_call, "write no-auth", 0, 0},
         {"raft._as_ro", internal_call, "readonly no-auth", 0, 0},

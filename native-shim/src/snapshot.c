@@ -20,6 +20,8 @@
 #include "shim.h"
 
 #define AUX_ENCODING_VERSION 1
+/* Exit code of a snapshot child that failed because raft.snapshot-fail asked it to. */
+#define SNAPSHOT_CHILD_FAILED_ON_PURPOSE 2
 
 typedef struct RaftMetadata {
     uint64_t index;
@@ -123,13 +125,16 @@ static void on_fork_done(int exitcode, int bysignal, void *data) {
 }
 
 /* Main thread: forks a child that writes <staging_dir>/<dbfilename>. Returns the
- * child pid, or -1 (e.g. another child is running). */
-SHIM_EXPORT int rr_fork_snapshot(const char *staging_dir) {
+ * child pid, or -1 (e.g. another child is running). Test hooks: the child waits
+ * delay_secs first (raft.snapshot-delay); with fail, it fails (raft.snapshot-fail). */
+SHIM_EXPORT int rr_fork_snapshot(const char *staging_dir, int delay_secs, int fail) {
     int pid = RedisModule_Fork(on_fork_done, NULL);
     if (pid != 0) return pid;
 
     /* Child: only Redis C code from here on, then _exit through ExitFromChild. */
     int ok = 0;
+    if (delay_secs > 0) sleep((unsigned)delay_secs);
+    if (fail) RedisModule_ExitFromChild(SNAPSHOT_CHILD_FAILED_ON_PURPOSE);
     if (chdir(staging_dir) == 0) {
         g_raw_call = 1;
         RedisModuleCallReply *reply = RedisModule_Call(g_ctx, "SAVE", "E");

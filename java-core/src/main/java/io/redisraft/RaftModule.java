@@ -26,9 +26,6 @@ import org.apache.ratis.util.ExitUtils;
  * Every method here is called by the shim on the Redis main thread.
  */
 public final class RaftModule {
-    /** slf4j-simple/trace flag "raftlib": Ratis debug output. */
-    private static final long TRACE_RAFTLIB = 4;
-
     private final RedisApi redis;
     private final MainThread mainThread;
     private final RaftConfig config;
@@ -54,13 +51,15 @@ public final class RaftModule {
         ExpirySweep sweep = new ExpirySweep(redis, mainThread, node);
         node.onHousekeeping(sweep::tick);
         this.info = new RaftInfo(new NodeStatusView(node), new LogStatistics(node::division), dbfilename, snapshots);
+        node.onHousekeeping(info::sampleLinks);
         config.addListener(this::configChanged);
+        redis.shim().rr_set_apply_delay(config.number(ConfigOption.LOG_DELAY_APPLY));
     }
 
     /** After the options are loaded: checks the environment and builds the module. Throws if it cannot run. */
     public static RaftModule start(RedisApi redis, MainThread mainThread, RaftConfig config) {
         RedisLog.setLevel((int) config.number(ConfigOption.LOGLEVEL));
-        LogRouting.install(ratisDebug(config));
+        LogRouting.install(config.number(ConfigOption.TRACE), debugLevel(config));
         // Ratis must never end the process on a fatal error: Redis keeps running and says so.
         ExitUtils.disableSystemExit();
         // Ratis's gRPC (shaded Netty): no per-thread buffer caches and one arena each, to keep the
@@ -74,18 +73,19 @@ public final class RaftModule {
         return new RaftModule(redis, mainThread, config);
     }
 
-    private static boolean ratisDebug(RaftConfig config) {
-        return (config.number(ConfigOption.TRACE) & TRACE_RAFTLIB) != 0
-                && config.number(ConfigOption.LOGLEVEL) == RedisLog.DEBUG;
+    private static boolean debugLevel(RaftConfig config) {
+        return config.number(ConfigOption.LOGLEVEL) == RedisLog.DEBUG;
     }
 
     private void configChanged(ConfigOption option) {
         switch (option) {
             case LOGLEVEL -> {
                 RedisLog.setLevel((int) config.number(ConfigOption.LOGLEVEL));
-                LogRouting.setLibraryDebug(ratisDebug(config));
+                LogRouting.setTraces(config.number(ConfigOption.TRACE), debugLevel(config));
             }
-            case TRACE -> LogRouting.setLibraryDebug(ratisDebug(config));
+            case TRACE -> LogRouting.setTraces(config.number(ConfigOption.TRACE), debugLevel(config));
+            case LOG_DELAY_APPLY -> redis.shim().rr_set_apply_delay(config.number(ConfigOption.LOG_DELAY_APPLY));
+            case LOG_DISABLE_APPLY -> node.setApplyDisabled(config.flag(ConfigOption.LOG_DISABLE_APPLY));
             case IGNORED_COMMANDS -> {
                 CommandTable table = CommandTable.load(redis, config.string(ConfigOption.IGNORED_COMMANDS));
                 table.publish(redis.shim());

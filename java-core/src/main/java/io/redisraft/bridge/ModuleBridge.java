@@ -1,7 +1,9 @@
 package io.redisraft.bridge;
 
 import io.redisraft.RaftModule;
+import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
+import io.redisraft.config.TlsSettings;
 import io.redisraft.info.InfoSink;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.resp.Resp;
@@ -28,6 +30,8 @@ public final class ModuleBridge {
             mainThread = new MainThread(shim);
             mainThread.bindToCurrentThread();
             config = new RaftConfig();
+            RedisApi redis = new RedisApi(shim);
+            config.addCheck(ConfigOption.TLS_ENABLED, value -> value.equals("1") ? TlsSettings.problem(redis::config) : null);
             ConfigRegistration.registerAll(shim);
             return null;
         } catch (Throwable t) {

@@ -102,7 +102,13 @@ public interface Shim {
     int rr_loaded_metadata(@Out LongLongByReference index, @Out LongLongByReference term,
                            @Out PointerByReference blob, @Out IntByReference len);
 
-    int rr_fork_snapshot(String stagingDir);
+    /** Exit code of a snapshot child failed on purpose (raft.snapshot-fail); the same value is in snapshot.c. */
+    int SNAPSHOT_CHILD_FAILED_ON_PURPOSE = 2;
+
+    int rr_fork_snapshot(String stagingDir, int delaySeconds, int fail);
+
+    /** raft.log-delay-apply: microseconds to wait before executing each unit (a test hook). */
+    void rr_set_apply_delay(long microseconds);
 
     int rr_kill_fork_child(int pid);
 

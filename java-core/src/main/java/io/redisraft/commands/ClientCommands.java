@@ -1,6 +1,7 @@
 package io.redisraft.commands;
 
 import io.redisraft.bridge.CommandCodec;
+import io.redisraft.bridge.RedisApi.BlockedClient;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
 import io.redisraft.config.ConfigOption;
@@ -61,10 +62,11 @@ final class ClientCommands {
         CommandTable.Spec spec = table.lookup(argv);
         if (spec == null) spec = table.learn(redis, CommandTable.lower(argv[0]));
         Transactions.Transaction tx = transactions.get(caller.clientId());
-        Resp refusal = check(caller, spec, argv);
+        Resp refusal = check(caller, spec, argv, tx);
         Resp immediate;
         if (refusal != null) {
-            if (tx != null) tx.aborted = true;
+            if (tx != null && spec != null && spec.kind() == CommandKind.EXEC) transactions.end(caller.clientId());
+            else if (tx != null) tx.aborted = true;
             immediate = refusal;
         } else {
             immediate = tx != null ? queue(caller, tx, spec, argv) : dispatch(caller, spec, argv);
@@ -72,16 +74,38 @@ final class ClientCommands {
         if (immediate != null) redis.reply(caller.ctx(), immediate);
     }
 
-    /** What Redis checks before running a command, in its order; null if the command may run. */
-    private Resp check(Caller caller, CommandTable.Spec spec, byte[][] argv) {
-        if (spec == null) return Errors.unknownCommand(argv);
-        if (!spec.arityAccepts(argv.length)) return Errors.wrongArity(spec.name());
-        if (spec.kind() != CommandKind.AUTH
-                && !auth.authenticated(caller.clientId(), Access.defaultUser(caller.security()), caller.resp3())) {
+    /**
+     * What is checked before a command runs, in RedisRaft's order: authentication, then (for
+     * commands that need the cluster) whether this node is a member that serves, then
+     * Redis's own checks (existence, arity, ACL). Null if the command may run.
+     */
+    private Resp check(Caller caller, CommandTable.Spec spec, byte[][] argv, Transactions.Transaction tx) {
+        boolean authCommand = spec != null && spec.kind() == CommandKind.AUTH;
+        if (!authCommand && !auth.authenticated(caller.clientId(), Access.defaultUser(caller.security()),
+                caller.resp3())) {
             return ClientAuth.NOAUTH;
         }
+        if (!servedOutsideACluster(spec, tx)) {
+            Resp notMember = node.membershipRefusal();
+            if (notMember != null) return notMember;
+        }
+        if (spec == null) return Errors.unknownCommand(argv);
+        if (!spec.arityAccepts(argv.length)) return Errors.wrongArity(spec.name());
         int access = Access.result(caller.security());
         return access == Access.OK ? null : Access.denied(access, spec.name());
+    }
+
+    /**
+     * What a node answers before it belongs to a cluster, as RedisRaft: local commands, and
+     * the MULTI layer (queuing, and EXEC without MULTI); an EXEC with a transaction needs one.
+     */
+    private static boolean servedOutsideACluster(CommandTable.Spec spec, Transactions.Transaction tx) {
+        if (spec == null) return false;
+        return switch (spec.kind()) {
+            case INFO, MULTI, DISCARD, PASSTHROUGH, AUTH, CONFIG_SET -> true;
+            case EXEC -> tx == null;
+            default -> tx != null;
+        };
     }
 
     /** Handles a command outside MULTI; returns a reply to send now, or null if answered later. */
@@ -132,6 +156,16 @@ final class ClientCommands {
                 return Resp.OK;
             case EXEC:
                 return exec(caller, transactions.end(caller.clientId()));
+            default:
+                break;
+        }
+        if (spec.name().equals("watch")) return Errors.WATCH_IN_MULTI; // the transaction stays open, as in Redis
+        // Over maxmemory Redis refuses every command queued in MULTI (queuing itself takes memory).
+        if (caller.outOfMemory()) {
+            tx.aborted = true;
+            return Errors.OOM;
+        }
+        switch (spec.kind()) {
             case UNSUPPORTED:
             case PASSTHROUGH:
             case INFO:
@@ -143,10 +177,6 @@ final class ClientCommands {
                         : Resp.error("ERR not supported by RedisRaft inside MULTI/EXEC");
             default:
                 break;
-        }
-        if (refusedOverMaxmemory(caller, spec)) {
-            tx.aborted = true;
-            return Errors.OOM;
         }
         tx.commands.add(argv);
         if (spec.kind() != CommandKind.READ) tx.readOnly = false;
@@ -236,13 +266,24 @@ final class ClientCommands {
 
     private Resp submit(Caller caller, byte[] unit, boolean readOnly) {
         if (readOnly && config.flag(ConfigOption.TEST_UNSAFE_READS)) return executeLocally(caller, unit);
+        if (!readOnly && unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
+        if (node.becomingLeader()) {
+            // Elected, not ready yet: the command waits (RedisRaft answered CLUSTERDOWN at once).
+            BlockedClient client = redis.block(caller.ctx());
+            node.whenLeaderReady(ready -> {
+                Resp refusal = ready ? null : node.refusal();
+                if (refusal != null) redis.unblock(client, refusal);
+                else if (readOnly) node.read(unit, client);
+                else node.write(unit, caller.clientId(), client);
+            });
+            return null;
+        }
         Resp refusal = node.refusal();
         if (refusal != null) return refusal;
         if (readOnly) {
             node.read(unit, caller.ctx(), config.flag(ConfigOption.QUORUM_READS));
             return null;
         }
-        if (unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
         node.write(unit, caller.clientId(), redis.block(caller.ctx()));
         return null;
     }

@@ -1,7 +1,7 @@
 package io.redisraft.commands;
 
-import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.RedisApi.BlockedClient;
+import io.redisraft.bridge.RedisApi;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.HostPort;
 import io.redisraft.config.RaftConfig;
@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 
@@ -26,6 +28,8 @@ import org.apache.ratis.protocol.RaftPeerId;
  * blocked client from another thread when they finish.
  */
 final class ClusterCommands {
+    private static final Resp ALREADY_MEMBER = Resp.error("ERR Already cluster member");
+
     private final RedisApi redis;
     private final RaftConfig config;
     private final RaftNode node;
@@ -41,8 +45,8 @@ final class ClusterCommands {
         String sub = argv.length > 1 ? CommandTable.lower(argv[1]) : "";
         if (!sub.equals("init") && !sub.equals("join")) return Resp.error("ERR RAFT.CLUSTER supports INIT / JOIN only");
         if (node.state() == NodeState.LOADING) return Resp.error("LOADING Raft module is loading data");
-        if (node.state() != NodeState.UNINITIALIZED) return Resp.error("ERR Already cluster member");
         if (sub.equals("init")) {
+            if (node.state() != NodeState.UNINITIALIZED) return ALREADY_MEMBER;
             if (argv.length > 3) return Errors.wrongArity("raft.cluster");
             String dbid = argv.length == 3 ? Errors.text(argv[2]).toLowerCase(Locale.ROOT) : NodeIdentity.randomDbid();
             if (!NodeIdentity.isValidDbid(dbid)) return Resp.error("ERR cluster id must be 32 characters");
@@ -58,12 +62,36 @@ final class ClusterCommands {
             seeds.add(a);
         }
         BlockedClient client = redis.block(caller.ctx());
-        node.join(seeds, reply -> redis.unblock(client, reply));
+        if (node.state() == NodeState.UNINITIALIZED) {
+            node.join(seeds, reply -> redis.unblock(client, reply));
+        } else {
+            // A JOIN repeated (e.g. after a timeout) by a node that did become a member succeeds.
+            node.confirmMembership(seeds, member -> redis.unblock(client, member ? Resp.OK : ALREADY_MEMBER));
+        }
+        return null;
+    }
+
+    /**
+     * Runs an admin command at once, or, on a node just elected and not ready yet, once it is
+     * (what it checks, such as the ids used so far, is then up to date): the client waits, as
+     * for its data commands. {@code command} gets how to block the client for a later reply.
+     */
+    private Resp onceReady(Caller caller, Function<Supplier<BlockedClient>, Resp> command) {
+        if (!node.becomingLeader()) return command.apply(() -> redis.block(caller.ctx()));
+        BlockedClient client = redis.block(caller.ctx());
+        node.whenLeaderReady(ready -> {
+            Resp now = command.apply(() -> client);
+            if (now != null) redis.unblock(client, now);
+        });
         return null;
     }
 
     /** RAFT.NODE ADD id addr [raft-addr] | REMOVE id */
     Resp node(Caller caller, byte[][] argv) {
+        return onceReady(caller, blocker -> node(blocker, argv));
+    }
+
+    private Resp node(Supplier<BlockedClient> blocker, byte[][] argv) {
         String sub = argv.length > 1 ? CommandTable.lower(argv[1]) : "";
         if (!sub.equals("add") && !sub.equals("remove")) return Resp.error("ERR RAFT.NODE supports ADD / REMOVE only");
         Resp refusal = node.refusal();
@@ -77,58 +105,73 @@ final class ClusterCommands {
             HostPort raftAddr = argv.length == 5 ? HostPort.parse(Errors.text(argv[4]))
                     : new HostPort(addr.host(), RaftNode.defaultRaftPort(addr.port()));
             if (raftAddr == null) return Resp.error("ERR invalid node address");
-            if (id == 0) id = unusedNodeId();
-            if (node.isMember(id)) return Resp.error("ERR node id has already been used in this cluster");
-            int nodeId = id;
             String dbid = node.identity().dbid();
-            return later(caller, node.addNode(nodeId, addr, raftAddr),
+            if (id != 0 && node.isMember(id, addr)) {
+                // An ADD repeated (e.g. after a timeout) for a node that did become a member succeeds.
+                return Resp.array(Resp.integer(id), Resp.simple(dbid));
+            }
+            if (id != 0 && node.wasUsed(id)) return Resp.error("ERR node id has already been used in this cluster");
+            int nodeId = id != 0 ? id : unusedNodeId();
+            return later(blocker, node.addNode(nodeId, addr, raftAddr),
                     () -> Resp.array(Resp.integer(nodeId), Resp.simple(dbid)));
         }
         if (argv.length != 3) return Errors.wrongArity("raft.node");
         Integer id = parseNodeId(argv[2]);
-        if (id == null || id == 0 || !node.isMember(id)) return Resp.error("ERR node id does not exist");
-        return later(caller, node.removeNode(id), () -> Resp.OK);
+        if (id == null || id == 0) return Resp.error("ERR invalid node id");
+        if (!node.isMember(id)) return Resp.error("ERR node id does not exist");
+        if (id == node.identity().nodeId() && node.voters().size() == 1) {
+            // The last member removes itself: it shuts down, as in RedisRaft (no reply).
+            node.shutDownAfterRemoval();
+            return null;
+        }
+        return later(blocker, node.removeNode(id), () -> Resp.OK);
     }
 
     /** RAFT.TRANSFER_LEADER [id] */
     Resp transferLeader(Caller caller, byte[][] argv) {
-        if (argv.length > 2) return Errors.wrongArity("raft.transfer_leader");
-        Resp refusal = node.refusal();
-        if (refusal != null) return refusal;
-        RaftPeerId target;
-        if (argv.length == 2) {
-            Integer id = parseNodeId(argv[1]);
-            if (id == null || id == 0 || !node.isMember(id)) return Resp.error("ERR invalid node id");
-            target = RaftPeerId.valueOf(Integer.toString(id));
-        } else {
-            target = bestSuccessor();
-            if (target == null) return Resp.error("ERR no other voting node to transfer leadership to");
-        }
-        long timeout = Math.max(config.number(ConfigOption.ELECTION_TIMEOUT) * 3, 3000);
-        return later(caller, node.transferLeadership(target, timeout), () -> Resp.OK);
+        return onceReady(caller, blocker -> transferLeader(blocker, argv));
     }
 
-    /** RAFT.TIMEOUT_NOW: make this node start an election now (done by asking the leader to hand over). */
+    private Resp transferLeader(Supplier<BlockedClient> blocker, byte[][] argv) {
+        if (argv.length > 2) return Errors.wrongArity("raft.transfer_leader");
+        Integer requested = argv.length == 2 ? parseNodeId(argv[1]) : null;
+        if (argv.length == 2 && requested == null) return Resp.error("ERR invalid target node id");
+        if (node.state() != NodeState.UP) return node.refusal();
+        if (!node.isLeaderReady()) return Resp.error("ERR not leader");
+        if (node.transferInProgress()) return Resp.error("ERR leader transfer is in progress");
+        RaftPeerId self = node.identity().peerId();
+        RaftPeerId target = requested != null ? RaftPeerId.valueOf(Integer.toString(requested)) : bestSuccessor();
+        if (target == null || target.equals(self) || !node.isMember(Integer.parseInt(target.toString()))) {
+            return Resp.error("ERR invalid node id");
+        }
+        long timeout = Math.max(config.number(ConfigOption.ELECTION_TIMEOUT) * 3, 3000);
+        BlockedClient client = blocker.get();
+        node.transferLeadership(target, timeout).whenComplete((v, error) -> {
+            RaftPeerId leader = node.leaderId();
+            Resp reply;
+            if (target.equals(leader)) reply = Resp.OK;
+            else if (leader != null && !leader.equals(self)) reply = Resp.error("ERR different node elected leader");
+            else reply = Resp.error("ERR transfer timed out");
+            redis.unblock(client, reply);
+        });
+        return null;
+    }
+
+    /** RAFT.TIMEOUT_NOW: this node starts an election at once (without pre-vote); a leader does nothing. */
     Resp timeoutNow(Caller caller, byte[][] argv) {
         if (argv.length != 1) return Errors.wrongArity("raft.timeout_now");
         if (node.state() != NodeState.UP) return node.refusal();
-        if (node.isLeaderReady()) return Resp.OK;
-        String leader = node.leaderRedisAddress().orElse(null);
-        if (leader == null) return Resp.error("CLUSTERDOWN No raft leader");
-        int self = node.identity().nodeId();
-        BlockedClient client = redis.block(caller.ctx());
-        CompletableFuture.runAsync(() -> {
-            Resp reply;
-            try (RespClient c = RespClient.connect(HostPort.parse(leader),
-                    (int) config.number(ConfigOption.CONNECTION_TIMEOUT),
-                    (int) Math.max(5000, config.number(ConfigOption.ELECTION_TIMEOUT) * 4),
-                    config.string(ConfigOption.CLUSTER_USER), config.string(ConfigOption.CLUSTER_PASSWORD))) {
-                reply = c.call("RAFT.TRANSFER_LEADER", Integer.toString(self));
-            } catch (Exception e) {
-                reply = Resp.error("ERR cannot reach the leader: " + e.getMessage());
-            }
-            redis.unblock(client, reply);
-        });
+        String problem = node.startElection();
+        return problem == null ? Resp.OK : Resp.error("ERR failed to start an election: " + problem);
+    }
+
+    /** RAFT.NODESHUTDOWN id: sent by the leader to a node it removed; that node shuts down. */
+    Resp nodeShutdown(Caller caller, byte[][] argv) {
+        if (argv.length != 2) return Errors.wrongArity("raft.nodeshutdown");
+        Integer id = parseNodeId(argv[1]);
+        NodeIdentity self = node.identity();
+        if (id == null || self == null || id != self.nodeId()) return Resp.error("invalid node id");
+        node.shutDownAfterRemoval();
         return null;
     }
 
@@ -145,8 +188,8 @@ final class ClusterCommands {
                         .findFirst().orElse(null));
     }
 
-    private Resp later(Caller caller, CompletableFuture<Void> operation, java.util.function.Supplier<Resp> success) {
-        BlockedClient client = redis.block(caller.ctx());
+    private Resp later(Supplier<BlockedClient> blocker, CompletableFuture<Void> operation, Supplier<Resp> success) {
+        BlockedClient client = blocker.get();
         operation.whenComplete((v, error) -> {
             if (error == null) {
                 redis.unblock(client, success.get());
@@ -163,7 +206,7 @@ final class ClusterCommands {
         int id;
         do {
             id = 1 + random.nextInt(Integer.MAX_VALUE - 1);
-        } while (node.isMember(id));
+        } while (node.wasUsed(id) || node.isMember(id));
         return id;
     }
 

@@ -53,6 +53,7 @@ public final class CommandRouter {
             case "raft.node" -> cluster.node(caller, argv);
             case "raft.transfer_leader" -> cluster.transferLeader(caller, argv);
             case "raft.timeout_now" -> cluster.timeoutNow(caller, argv);
+            case "raft.nodeshutdown" -> cluster.nodeShutdown(caller, argv);
             case "raft.debug" -> debug.debug(caller, argv);
             default -> Resp.error("ERR unknown raft command '" + name + "'");
         };

@@ -6,6 +6,7 @@ import io.redisraft.resp.Resp;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -91,6 +92,9 @@ public final class CommandTable {
 
     private final Map<String, Spec> specs = new HashMap<>();
     private final Set<String> ignored;
+    /** COMMAND's flags and tips of top-level commands, for RedisRaft's flags. */
+    private final Map<String, List<String>> commandFlags = new HashMap<>();
+    private final Map<String, List<String>> commandTips = new HashMap<>();
 
     private CommandTable(Set<String> ignored) {
         this.ignored = ignored;
@@ -104,7 +108,7 @@ public final class CommandTable {
     }
 
     private static Set<String> parseIgnored(String list) {
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (String n : list.split(",")) {
             if (!n.isBlank()) names.add(n.trim().toLowerCase(Locale.ROOT));
         }
@@ -119,6 +123,10 @@ public final class CommandTable {
         int arity = (int) ((Resp.Int) f.get(1)).value();
         List<String> flags = f.get(2).asList().stream().map(Resp::asText).toList();
         List<String> tips = f.size() > 7 ? f.get(7).asList().stream().map(Resp::asText).toList() : List.of();
+        if (container == null) {
+            commandFlags.put(name, flags);
+            commandTips.put(name, tips);
+        }
         Set<InternalRole> roles = roles(name, tips);
         // TTL replies are made deterministic (from the entry's time), so they are allowed in scripts.
         boolean nondeterministic = tips.contains("nondeterministic_output") && !roles.contains(InternalRole.TTL_READ);
@@ -170,6 +178,11 @@ public final class CommandTable {
             if (sub != null) return sub;
         }
         return spec;
+    }
+
+    /** RedisRaft's flags of a command (RAFT.DEBUG COMMANDSPEC), or null for one RedisRaft does not list. */
+    public Integer redisRaftFlags(String name) {
+        return RedisRaftFlags.table(commandFlags, commandTips, ignored).get(name);
     }
 
     public static String lower(byte[] arg) {

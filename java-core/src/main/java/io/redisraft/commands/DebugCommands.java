@@ -5,13 +5,15 @@ import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
 import io.redisraft.bridge.CommandCodec;
+import io.redisraft.raft.NodeState;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.resp.Resp;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
-import org.apache.ratis.protocol.RaftPeer;
+import java.util.Locale;
 
 /** RAFT.DEBUG: operator and test helpers, run on this node only. */
 final class DebugCommands {
@@ -43,6 +45,8 @@ final class DebugCommands {
                 return usedNodeIds();
             case "commandspec":
                 return commandSpec(argv);
+            case "nodecfg":
+                return nodeConfig(argv);
             case "handoff":
                 return handoff(caller, argv);
             case "compact":
@@ -78,7 +82,7 @@ final class DebugCommands {
     /** RAFT.DEBUG COMPACT [async]: takes a snapshot and trims the log; replies when done unless async. */
     private Resp compact(Caller caller, byte[][] argv) {
         boolean async = argv.length > 2 && !Errors.text(argv[2]).equals("0");
-        if (node.state() != io.redisraft.raft.NodeState.UP) return node.refusal();
+        if (node.state() != NodeState.UP) return node.refusal();
         if (async) {
             snapshots.start(null);
             return Resp.OK;
@@ -88,16 +92,45 @@ final class DebugCommands {
         return null;
     }
 
+    /** RAFT.DEBUG USED_NODE_IDS: every node id ever used in this cluster, newest first. */
     private Resp usedNodeIds() {
+        List<Integer> used = new ArrayList<>(node.usedNodeIds());
+        Collections.reverse(used);
         List<Resp> ids = new ArrayList<>();
-        for (RaftPeer p : node.voters()) ids.add(Resp.integer(Long.parseLong(p.getId().toString())));
+        for (int id : used) ids.add(Resp.integer(id));
         return Resp.array(ids);
     }
 
-    /** RAFT.DEBUG COMMANDSPEC cmd: how the module classifies a command (name of its kind). */
+    /** RAFT.DEBUG COMMANDSPEC cmd: RedisRaft's integer flags of a command (see RedisRaftFlags). */
     private Resp commandSpec(byte[][] argv) {
-        if (argv.length < 3) return Errors.wrongArity("raft.debug");
-        CommandTable.Spec spec = tables.table().lookup(Arrays.copyOfRange(argv, 2, argv.length));
-        return spec == null ? Resp.error("ERR unknown command") : Resp.bulk(spec.kind().name().toLowerCase());
+        if (argv.length != 3) return Resp.error("ERR invalid debug subcommand");
+        Integer flags = tables.table().redisRaftFlags(CommandTable.lower(argv[2]));
+        return flags == null ? Resp.error("ERR unknown command") : Resp.integer(flags);
+    }
+
+    /**
+     * RAFT.DEBUG NODECFG id "+voting -active ...": RedisRaft's test hook changes a node's flags
+     * in this node's Raft library only. Ratis keeps membership in the replicated configuration,
+     * which one node cannot change alone, so here the command checks its arguments as
+     * RedisRaft does and changes nothing.
+     */
+    private Resp nodeConfig(byte[][] argv) {
+        if (argv.length != 4) return Errors.wrongArity("raft.debug");
+        int id;
+        try {
+            id = Integer.parseInt(Errors.text(argv[2]));
+        } catch (NumberFormatException e) {
+            return Resp.error("ERR invalid node id");
+        }
+        boolean known = node.identity() != null && (node.identity().nodeId() == id || node.isMember(id));
+        if (!known) return Resp.error("ERR node does not exist");
+        for (String option : Errors.text(argv[3]).split(" ")) {
+            if (option.isEmpty()) continue;
+            String o = option.toLowerCase(Locale.ROOT);
+            if (!o.equals("+voting") && !o.equals("-voting") && !o.equals("+active") && !o.equals("-active")) {
+                return Resp.error("ERR invalid nodecfg option");
+            }
+        }
+        return Resp.OK;
     }
 }

@@ -10,6 +10,7 @@ final class Errors {
     static final Resp NESTED_MULTI = Resp.error("ERR MULTI calls can not be nested");
     static final Resp EXEC_WITHOUT_MULTI = Resp.error("ERR EXEC without MULTI");
     static final Resp DISCARD_WITHOUT_MULTI = Resp.error("ERR DISCARD without MULTI");
+    static final Resp WATCH_IN_MULTI = Resp.error("ERR WATCH inside MULTI is not allowed");
     static final Resp OOM = Resp.error("OOM command not allowed when used memory > 'maxmemory'.");
 
     private Errors() {}

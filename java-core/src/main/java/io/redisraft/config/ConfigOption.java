@@ -34,7 +34,7 @@ public enum ConfigOption {
     SHARDING("sharding", false),
     EXTERNAL_SHARDING("external-sharding", Type.BOOL, 0, 0, 1, 0, Scope.BEFORE_INIT),
     TLS_ENABLED("tls-enabled", false),
-    LOG_FILENAME("log-filename", "redisraft.db", Scope.BEFORE_INIT, Validators::fileName),
+    LOG_FILENAME("log-filename", "redisraft.db", Scope.BEFORE_INIT, Validators::path),
     SLOT_CONFIG("slot-config", "0:16383", Scope.BEFORE_INIT, Validators::slotConfig),
     IGNORED_COMMANDS("ignored-commands", "", Scope.ALWAYS, v -> null),
     CLUSTER_USER("cluster-user", "default", Scope.ALWAYS, v -> null),
@@ -54,6 +54,8 @@ public enum ConfigOption {
     // Options of this module.
     /** Port of the Raft (Ratis gRPC) listener; 0 = the Redis port + 10000. */
     RPC_PORT("rpc-port", Type.NUMERIC, 0, 0, 65535, 0, Scope.BEFORE_INIT),
+    /** Address the Raft port binds to; "" = the host of raft.addr if it is local, else every address. */
+    RPC_BIND("rpc-bind", "", Scope.BEFORE_INIT, v -> null),
     /**
      * A planted bug for the fault suite's red test: every node answers reads from its own
      * state at once, leader or not, so reads can be stale. Never set it in production.

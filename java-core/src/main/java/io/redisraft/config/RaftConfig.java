@@ -1,10 +1,13 @@
 package io.redisraft.config;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Current values of the raft.* options. Redis sets them (config file, command line,
@@ -15,6 +18,8 @@ public final class RaftConfig {
 
     private final AtomicReferenceArray<Object> values = new AtomicReferenceArray<>(ConfigOption.values().length);
     private final List<Consumer<ConfigOption>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<ConfigOption, Function<String, String>> checks =
+            new ConcurrentHashMap<>();
     private volatile BooleanSupplier clusterMember = () -> false;
 
     public RaftConfig() {
@@ -26,6 +31,15 @@ public final class RaftConfig {
     /** Options of scope BEFORE_INIT are refused once this returns true. */
     public void setClusterMemberCheck(BooleanSupplier check) {
         clusterMember = check;
+    }
+
+    /**
+     * A check of new values of {@code option} that needs more than the value itself (e.g.
+     * other Redis settings): given the value in the shim's text encoding, it returns an error
+     * message or null.
+     */
+    public void addCheck(ConfigOption option, Function<String, String> check) {
+        checks.put(option, check);
     }
 
     /** Called after an option changed (on the thread that changed it). */
@@ -49,6 +63,9 @@ public final class RaftConfig {
         }
         if (value.equals(values.get(option.ordinal()))) return null;
         if (option.scope() == ConfigOption.Scope.BEFORE_INIT && clusterMember.getAsBoolean()) return FROZEN_MESSAGE;
+        var check = checks.get(option);
+        String problem = check == null ? null : check.apply(encoded);
+        if (problem != null) return problem;
         values.set(option.ordinal(), value);
         for (Consumer<ConfigOption> l : listeners) l.accept(option);
         return null;

@@ -8,9 +8,10 @@ final class Validators {
         return value.isEmpty() || HostPort.parse(value) != null ? null : "must be <host>:<port> (got '" + value + "')";
     }
 
-    static String fileName(String value) {
-        if (value.isEmpty()) return "must not be empty";
-        if (value.contains("/")) return "must be a file name without a directory (it lives in Redis's dir)";
+    /** A path, absolute or relative to Redis's dir. */
+    static String path(String value) {
+        if (value.isBlank()) return "must not be empty";
+        if (value.endsWith("/")) return "must name a file or directory, not end with '/' (got '" + value + "')";
         return null;
     }
 

@@ -1,6 +1,11 @@
 package io.redisraft.info;
 
 import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.ratis.thirdparty.com.codahale.metrics.Gauge;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -8,6 +13,7 @@ import org.apache.ratis.metrics.MetricRegistries;
 import org.apache.ratis.metrics.RatisMetricRegistry;
 import org.apache.ratis.metrics.Timekeeper;
 import org.apache.ratis.metrics.impl.DefaultTimekeeperImpl;
+import org.apache.ratis.metrics.impl.RatisMetricRegistryImpl;
 import org.apache.ratis.server.RaftServer;
 
 /** Figures about the Raft log taken from Ratis's storage and metrics, for INFO raft. */
@@ -31,12 +37,45 @@ public final class LogStatistics {
         return total;
     }
 
+    /** Bytes of log entries Ratis holds in memory (its segment cache: the open segment and recent closed ones). */
     public long cacheBytes() {
-        return 0;
+        return gauge("closedSegmentsSizeInBytes") + gauge("openSegmentSizeInBytes");
     }
 
+    /**
+     * Entries in Ratis's segment cache: those of the open segment and of the newest closed
+     * segments it keeps (it evicts the oldest first), counted from the segment files' names.
+     */
     public long cacheEntries() {
-        return 0;
+        Optional<RaftServer.Division> d = division.get();
+        if (d.isEmpty()) return 0;
+        File[] files = d.get().getRaftStorage().getStorageDir().getCurrentDir().listFiles(
+                (dir, name) -> name.startsWith("log_"));
+        if (files == null) return 0;
+        long last = Math.max(0, d.get().getRaftLog().getLastEntryTermIndex() == null ? 0
+                : d.get().getRaftLog().getLastEntryTermIndex().getIndex());
+        List<long[]> closed = new ArrayList<>();
+        long entries = 0;
+        for (File f : files) {
+            Matcher open = OPEN_SEGMENT.matcher(f.getName());
+            Matcher done = CLOSED_SEGMENT.matcher(f.getName());
+            if (open.matches()) entries += Math.max(0, last - Long.parseLong(open.group(1)) + 1);
+            else if (done.matches()) closed.add(new long[] {Long.parseLong(done.group(1)), Long.parseLong(done.group(2))});
+        }
+        closed.sort((a, b) -> Long.compare(b[0], a[0]));
+        long cachedClosed = gauge("closedSegmentsNum");
+        for (int i = 0; i < closed.size() && i < cachedClosed; i++) entries += closed.get(i)[1] - closed.get(i)[0] + 1;
+        return entries;
+    }
+
+    private static final Pattern OPEN_SEGMENT = Pattern.compile("log_inprogress_(\\d+)");
+    private static final Pattern CLOSED_SEGMENT = Pattern.compile("log_(\\d+)-(\\d+)");
+
+    /** A number-valued gauge of Ratis's log metrics ("log_worker"), or 0. */
+    private long gauge(String name) {
+        return registry("log_worker").map(r -> r instanceof RatisMetricRegistryImpl impl ? impl.get(name) : null)
+                .map(m -> m instanceof Gauge<?> g && g.getValue() instanceof Number n ? n.longValue() : 0L)
+                .orElse(0L);
     }
 
     public long fsyncCount() {

@@ -3,6 +3,7 @@ package io.redisraft.info;
 import io.redisraft.config.HostPort;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -22,6 +23,7 @@ public final class RaftInfo {
     private final LogStatistics logStats;
     private final String snapshotFilename;
     private final SnapshotStatus snapshotStatus;
+    private final PeerLinks links = new PeerLinks();
 
     /** Snapshot figures; supplied by the snapshot package. */
     public interface SnapshotStatus {
@@ -89,17 +91,32 @@ public final class RaftInfo {
         for (int i = 0; i < voters.size(); i++) {
             RaftPeer p = voters.get(i);
             if (p.getId().equals(self)) continue;
-            sink.field("node" + i, nodeLine(p, lastContactMs(role, p.getId()), electionMs));
+            long lastContactMs = lastContactMs(role, p.getId());
+            sink.field("node" + i, nodeLine(p, lastContactMs, electionMs,
+                    links.observe(p.getId().toString(), lastContactMs, electionMs)));
         }
     }
 
+    /** Housekeeping: judges the links to the other members, so that INFO counts losses between two INFOs. */
+    public void sampleLinks() {
+        Optional<RaftServer.Division> division = node.division();
+        if (division.isEmpty() || node.nodeId() == 0) return;
+        RaftServer.Division d = division.get();
+        RoleInfoProto role = d.getInfo().getRoleInfoProto();
+        long electionMs = d.properties().maxRpcTimeoutMs();
+        List<RaftPeer> voters = node.voters();
+        for (RaftPeer p : voters) links.observe(p.getId().toString(), lastContactMs(role, p.getId()), electionMs);
+        links.retainOnly(voters.stream().map(p -> p.getId().toString()).collect(Collectors.toSet()));
+    }
+
     /** Members are always voters: a node still catching up is outside the configuration (see Membership). */
-    private static String nodeLine(RaftPeer peer, long lastContactMs, long electionMs) {
+    private static String nodeLine(RaftPeer peer, long lastContactMs, long electionMs, PeerLinks.Link link) {
         HostPort address = HostPort.parse(peer.getClientAddress());
         String state = lastContactMs < 0 ? "unknown" : lastContactMs <= electionMs ? "connected" : "disconnected";
         return "id=" + peer.getId() + ",state=" + state + ",voting=yes,addr="
                 + address.host() + ",port=" + address.port() + ",last_conn_secs="
-                + (lastContactMs < 0 ? -1 : lastContactMs / 1000) + ",conn_errors=0,conn_oks=" + (lastContactMs < 0 ? 0 : 1);
+                + (lastContactMs < 0 ? -1 : lastContactMs / 1000)
+                + ",conn_errors=" + link.errors() + ",conn_oks=" + link.oks();
     }
 
     /** Milliseconds since this node last heard from the peer, or -1 if it does not track it. */
@@ -144,8 +161,10 @@ public final class RaftInfo {
         } else {
             RaftLog log = division.get().getRaftLog();
             long last = log.getLastEntryTermIndex() == null ? 0 : log.getLastEntryTermIndex().getIndex();
-            long start = Math.max(log.getStartIndex(), 0);
-            sink.field("log_entries", last >= start && last > 0 ? last - start + 1 : 0);
+            // Entries after the last snapshot (the log may still hold some it covers, until purged).
+            var snapshot = division.get().getStateMachine().getLatestSnapshot();
+            long first = Math.max(Math.max(log.getStartIndex(), 1), snapshot == null ? 1 : snapshot.getIndex() + 1);
+            sink.field("log_entries", last >= first ? last - first + 1 : 0);
             sink.field("current_index", last);
             sink.field("commit_index", Math.max(0, log.getLastCommittedIndex()));
             sink.field("last_applied_index", Math.max(0, node.appliedIndex()));

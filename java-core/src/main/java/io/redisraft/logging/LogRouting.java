@@ -5,6 +5,8 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
@@ -21,36 +23,49 @@ public final class LogRouting {
 
     private LogRouting() {}
 
-    /** Must run before anything touches slf4j; {@code libraryDebug} enables Ratis debug output. */
-    public static void install(boolean libraryDebug) {
+    /** Must run before anything touches slf4j; {@code traces} (raft.trace bits) show Ratis debug output per part. */
+    public static void install(long traces, boolean debugLevel) {
         System.setProperty(SIMPLE + "logFile", "System.out");
-        System.setProperty(SIMPLE + "defaultLogLevel", libraryDebug ? "debug" : "info");
+        System.setProperty(SIMPLE + "defaultLogLevel", "info");
         System.setProperty(SIMPLE + "levelInBrackets", "true");
         System.setProperty(SIMPLE + "showShortLogName", "true");
         System.setProperty(SIMPLE + "showThreadName", "false");
         System.setProperty(SIMPLE + "showDateTime", "false");
         System.setOut(new PrintStream(new LineStream(RedisLog.NOTICE), true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(new LineStream(RedisLog.WARNING), true, StandardCharsets.UTF_8));
+        setTraces(traces, debugLevel);
     }
 
     /**
-     * Changes the level of the Ratis loggers that exist now. slf4j-simple has no API
-     * for it, so this sets its per-logger level field; if that is not possible the
-     * change takes effect at the next start.
+     * Applies raft.trace: the Ratis loggers of each enabled category log at debug level
+     * (with raft.loglevel debug), all others at info. Loggers created later read the
+     * per-logger properties set here; for those that exist, slf4j-simple has no API, so
+     * their level field is set (if that is not possible, the change applies at the next start).
      */
-    public static void setLibraryDebug(boolean enabled) {
+    public static void setTraces(long traces, boolean debugLevel) {
+        Trace.setEnabled(traces);
+        List<String> debugged = new ArrayList<>();
+        for (Trace t : Trace.values()) {
+            boolean on = debugLevel && (traces & t.bit()) != 0;
+            for (String prefix : t.ratisLoggers()) {
+                System.setProperty(SIMPLE + "log." + prefix, on ? "debug" : "info");
+                if (on) debugged.add(prefix);
+            }
+        }
         try {
             ILoggerFactory factory = LoggerFactory.getILoggerFactory();
             Field mapField = factory.getClass().getDeclaredField("loggerMap");
             mapField.setAccessible(true);
             Map<?, ?> loggers = (Map<?, ?>) mapField.get(factory);
-            for (Object logger : loggers.values()) {
-                Field level = logger.getClass().getDeclaredField("currentLogLevel");
+            for (Map.Entry<?, ?> e : loggers.entrySet()) {
+                String name = String.valueOf(e.getKey());
+                boolean debug = debugged.stream().anyMatch(name::startsWith);
+                Field level = e.getValue().getClass().getDeclaredField("currentLogLevel");
                 level.setAccessible(true);
-                level.setInt(logger, enabled ? 10 : 20); // slf4j-simple: DEBUG = 10, INFO = 20
+                level.setInt(e.getValue(), debug ? 10 : 20); // slf4j-simple: DEBUG = 10, INFO = 20
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            RedisLog.notice("Ratis log level change applies after a restart (" + e + ")");
+            RedisLog.notice("raft.trace applies to existing Ratis loggers after a restart (" + e + ")");
         }
     }
 

@@ -4,6 +4,7 @@ import io.redisraft.config.ConfigOption;
 import io.redisraft.config.HostPort;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.logging.RedisLog;
+import io.redisraft.logging.Trace;
 import io.redisraft.resp.Resp;
 import io.redisraft.resp.RespClient;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.function.Function;
  * following -MOVED) adds this node, or raft.join-timeout passes. The cluster id is
  * read from the first member's INFO raft; this node's Ratis server is started (with
  * an empty membership) before it asks to be added, because the leader starts
- * replicating to it as soon as the request is accepted.
+ * replicating to it as soon as the request is accepted. Every given address is tried at
+ * least once, even past the timeout.
  */
 final class ClusterJoiner {
     interface Starter {
@@ -25,28 +27,31 @@ final class ClusterJoiner {
     }
 
     private final RaftConfig config;
+    private final NodeConnections connections;
     private final Function<String, NodeIdentity> identityFor;
     private final Starter starter;
     private NodeIdentity identity;
 
-    ClusterJoiner(RaftConfig config, Function<String, NodeIdentity> identityFor, Starter starter) {
+    ClusterJoiner(RaftConfig config, NodeConnections connections, Function<String, NodeIdentity> identityFor,
+                  Starter starter) {
         this.config = config;
+        this.connections = connections;
         this.identityFor = identityFor;
         this.starter = starter;
     }
 
     void join(List<HostPort> seeds) throws IOException, InterruptedException {
         long deadline = System.currentTimeMillis() + config.number(ConfigOption.JOIN_TIMEOUT);
-        int connectTimeout = (int) config.number(ConfigOption.CONNECTION_TIMEOUT);
         long retryDelay = config.number(ConfigOption.RECONNECT_INTERVAL);
         Deque<HostPort> candidates = new ArrayDeque<>(seeds);
         String lastProblem = "no node answered";
-        while (System.currentTimeMillis() < deadline) {
+        // Every address is tried at least once, however short raft.join-timeout is.
+        for (int attempt = 0; attempt < seeds.size() || System.currentTimeMillis() < deadline; attempt++) {
             HostPort target = candidates.pollFirst();
             candidates.addLast(target);
             int readTimeout = (int) Math.max(1000, deadline - System.currentTimeMillis());
-            try (RespClient c = RespClient.connect(target, connectTimeout, readTimeout,
-                    config.string(ConfigOption.CLUSTER_USER), config.string(ConfigOption.CLUSTER_PASSWORD))) {
+            Trace.CONN.log("join: connecting to " + target);
+            try (RespClient c = connections.open(target, readTimeout)) {
                 if (identity == null) {
                     String dbid = InfoFields.of(c.call("INFO", "raft")).get("raft_dbid");
                     if (dbid == null || !NodeIdentity.isValidDbid(dbid)) {

@@ -1,7 +1,6 @@
 package io.redisraft.raft;
 
 import io.redisraft.logging.RedisLog;
-import java.lang.reflect.Method;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -68,6 +67,10 @@ final class LeaderLease {
         transferring = true;
     }
 
+    synchronized boolean transferring() {
+        return transferring;
+    }
+
     synchronized void transferEnded() {
         transferring = false;
         transferQuarantineUntil = System.nanoTime() + transferQuarantineNanos;
@@ -77,29 +80,6 @@ final class LeaderLease {
         if (!preVote || transferring || term < 0) return false;
         long now = System.nanoTime();
         if (now - validUntil >= 0 || now - transferQuarantineUntil < 0) return false;
-        return term == leaderTerm() && division.getInfo().isLeaderReady() && !steppingDown();
-    }
-
-    /** Ratis's own "a leadership transfer is stepping this leader down" (internal; if unreachable: assume so). */
-    private boolean steppingDown() {
-        if (IS_STEPPING_DOWN == null) return true;
-        try {
-            return (Boolean) IS_STEPPING_DOWN.invoke(division);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return true;
-        }
-    }
-
-    private static final Method IS_STEPPING_DOWN = steppingDownMethod();
-
-    private static Method steppingDownMethod() {
-        try {
-            Method m = Class.forName("org.apache.ratis.server.impl.RaftServerImpl").getDeclaredMethod("isSteppingDown");
-            m.setAccessible(true);
-            return m;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            RedisLog.warning("Ratis's step-down state is not reachable (" + e + "): no leader lease, every read takes a barrier");
-            return null;
-        }
+        return term == leaderTerm() && division.getInfo().isLeaderReady() && !RatisInternals.steppingDown(division);
     }
 }

@@ -1,5 +1,6 @@
 package io.redisraft.raft;
 
+import io.redisraft.logging.Trace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +36,10 @@ final class Membership {
         this.division = division;
     }
 
+    private static List<String> ids(List<RaftPeer> peers) {
+        return peers.stream().map(p -> p.getId().toString()).toList();
+    }
+
     /** The voting members of the current configuration. */
     List<RaftPeer> voters() {
         return new ArrayList<>(division.getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER));
@@ -44,9 +49,19 @@ final class Membership {
         return Optional.ofNullable(division.getRaftConf().getPeer(id, RaftPeerRole.FOLLOWER));
     }
 
-    /** Leader only: completes once the node has caught up and the configuration with it is committed. */
+    /** A change refused because another one is in progress (RedisRaft's reply text). */
+    static final class OtherChangeInProgress extends IllegalStateException {
+        OtherChangeInProgress() {
+            super("one voting change only");
+        }
+    }
+
+    /**
+     * Leader only: completes once the node has caught up and the configuration with it is
+     * committed. Waits while another change is in progress (joins queue up).
+     */
     CompletableFuture<Void> add(RaftPeer peer) {
-        return change(current -> {
+        return change(true, current -> {
             List<RaftPeer> next = new ArrayList<>(current);
             next.removeIf(p -> p.getId().equals(peer.getId()));
             next.add(peer);
@@ -54,8 +69,9 @@ final class Membership {
         });
     }
 
+    /** Leader only: fails with {@link OtherChangeInProgress} while another change is in progress, as RedisRaft. */
     CompletableFuture<Void> remove(RaftPeerId id) {
-        return change(current -> {
+        return change(false, current -> {
             List<RaftPeer> next = new ArrayList<>(current);
             next.removeIf(p -> p.getId().equals(id));
             return next;
@@ -67,23 +83,28 @@ final class Membership {
      * the configuration current at that moment and sets it only if that configuration is
      * still current when Ratis applies it (compare-and-set), so two changes never undo
      * each other: a change made meanwhile (a join, a removal) makes the attempt fail and
-     * the next one includes it. One change at a time: a change waits while another is in
-     * progress.
+     * the next one includes it. One change at a time: while another is in progress, a change
+     * waits ({@code wait}) or fails.
      */
-    private CompletableFuture<Void> change(UnaryOperator<List<RaftPeer>> update) {
-        return attempt(update, System.nanoTime() + TimeUnit.SECONDS.toNanos(RETRY_SECONDS));
+    private CompletableFuture<Void> change(boolean wait, UnaryOperator<List<RaftPeer>> update) {
+        return attempt(wait, update, System.nanoTime() + TimeUnit.SECONDS.toNanos(RETRY_SECONDS));
     }
 
-    private CompletableFuture<Void> attempt(UnaryOperator<List<RaftPeer>> update, long deadline) {
+    private CompletableFuture<Void> attempt(boolean wait, UnaryOperator<List<RaftPeer>> update, long deadline) {
         List<RaftPeer> current = voters();
-        return requests.setConfiguration(current, update.apply(current)).handle((reply, error) -> {
+        List<RaftPeer> next = update.apply(current);
+        Trace.NODE.log("configuration change: " + ids(current) + " -> " + ids(next));
+        return requests.setConfiguration(current, next).handle((reply, error) -> {
             Throwable e = RaftFailures.failure(reply, error);
             if (e == null) return CompletableFuture.<Void>completedFuture(null);
-            boolean retry = e instanceof ReconfigurationInProgressException || (e instanceof SetConfigurationException
+            boolean inProgress = e instanceof ReconfigurationInProgressException;
+            if (inProgress && !wait) return CompletableFuture.<Void>failedFuture(new OtherChangeInProgress());
+            boolean retry = inProgress || (e instanceof SetConfigurationException
                     && String.valueOf(e.getMessage()).contains("is different than the request"));
             if (retry && System.nanoTime() < deadline) {
                 Executor later = CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS);
-                return CompletableFuture.supplyAsync(() -> null, later).thenCompose(v -> attempt(update, deadline));
+                return CompletableFuture.supplyAsync(() -> null, later)
+                        .thenCompose(v -> attempt(wait, update, deadline));
             }
             return CompletableFuture.<Void>failedFuture(
                     new IllegalStateException(e.getMessage() == null ? "configuration change refused" : e.getMessage(), e));

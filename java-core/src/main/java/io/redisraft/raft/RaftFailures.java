@@ -13,6 +13,8 @@ final class RaftFailures {
     static final Resp NOT_COMMITTED = Resp.error("TIMEOUT not committed yet");
     static final Resp NO_LEADER = Resp.error("CLUSTERDOWN No raft leader");
     static final Resp NO_READ_QUORUM = Resp.error("TIMEOUT no quorum for read");
+    /** RedisRaft's reply to writes while the leader hands over (the write was not appended). */
+    static final Resp TRANSFER_IN_PROGRESS = Resp.error("ERR leader transfer is in progress");
 
     private RaftFailures() {}
 
@@ -31,9 +33,8 @@ final class RaftFailures {
     static Resp forWrite(Throwable failure) {
         // Refused before the entry was appended: safe to retry. (NotLeaderException is not:
         // a deposed leader fails entries it had appended, which the next leader may commit.)
-        if (failure instanceof LeaderNotReadyException || failure instanceof LeaderSteppingDownException) {
-            return NO_LEADER;
-        }
+        if (failure instanceof LeaderNotReadyException) return NO_LEADER;
+        if (failure instanceof LeaderSteppingDownException) return TRANSFER_IN_PROGRESS;
         if (failure instanceof ResourceUnavailableException) {
             return Resp.error("TRYAGAIN Raft write queue is full");
         }
@@ -43,7 +44,9 @@ final class RaftFailures {
     /** Reads have no effect, so a failed read can always be redirected or retried. */
     static Resp forRead(Throwable failure, Resp redirect) {
         if (failure instanceof NotLeaderException) return redirect;
-        if (failure instanceof LeaderNotReadyException) return NO_LEADER;
+        if (failure instanceof LeaderNotReadyException || failure instanceof LeaderSteppingDownException) {
+            return NO_LEADER;
+        }
         return NO_READ_QUORUM;
     }
 }

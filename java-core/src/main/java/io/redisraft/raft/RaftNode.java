@@ -1,14 +1,16 @@
 package io.redisraft.raft;
 
 import io.redisraft.bridge.MainThread;
-import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.RedisApi.BlockedClient;
+import io.redisraft.bridge.RedisApi;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.HostPort;
 import io.redisraft.config.RaftConfig;
+import io.redisraft.info.LogStatistics;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.resp.Resp;
-import io.redisraft.info.LogStatistics;
+import io.redisraft.resp.RespClient;
+import io.redisraft.snapshot.ClusterMetadata;
 import io.redisraft.snapshot.SnapshotHost;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.snapshot.SnapshotStore;
@@ -20,12 +22,16 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -62,21 +68,27 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private final ExecutorService control = Threads.single("raft-control");
     private final ExecutorService readExecutor = Threads.single("raft-reads");
     private final ScheduledExecutorService periodic = Threads.scheduled("raft-periodic");
-    private final List<Runnable> housekeepingTasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> housekeepingTasks = new CopyOnWriteArrayList<>();
 
+    private final UsedNodeIds usedIds = new UsedNodeIds();
+    private final NodeConnections connections;
+    private final LeaderReadiness readiness = new LeaderReadiness();
     private volatile NodeState state = NodeState.UNINITIALIZED;
     private volatile String applyFailure;
+    /** This node was in an applied configuration (so leaving one means it was removed). */
+    private volatile boolean wasMember;
     private volatile NodeIdentity identity;
     private volatile Running running;
 
     /** The parts that exist while the Ratis server runs. */
-    private record Running(RaftServer server, RaftServer.Division division, RaftRequests requests,
-                           WriteBatcher writes, ReadPath reads, LeaderLease lease, Membership membership,
-                           SnapshotStore snapshots) {}
+    private record Running(RaftServer server, RaftServer.Division division, RedisStateMachine stateMachine,
+                           RaftRequests requests, WriteBatcher writes, ReadPath reads, LeaderLease lease,
+                           Membership membership, SnapshotStore snapshots) {}
 
     public RaftNode(RaftConfig config, RedisApi redis, MainThread mainThread, Path storageDir, int redisPort,
                     SnapshotManager snapshotManager) {
         this.config = config;
+        this.connections = new NodeConnections(config);
         this.redis = redis;
         this.mainThread = mainThread;
         this.storageDir = storageDir;
@@ -136,10 +148,11 @@ public final class RaftNode implements RedisStateMachine.Listener {
         identity = stored;
         state = NodeState.LOADING;
         RedisLog.notice("rejoining cluster " + stored.dbid() + " as node " + stored.nodeId());
-        snapshotManager.setClusterId(stored.dbid());
         try {
             Path smDir = storageDir.resolve(stored.groupId().getUuid().toString()).resolve("sm");
-            snapshotManager.reconcile(smDir, stored.dbid());
+            usedIds.addAll(snapshotManager.reconcile(smDir, stored.dbid()));
+            usedIds.addAll(List.of(stored.nodeId()));
+            publishMetadata();
         } catch (IOException e) {
             RedisLog.warning("cannot bring the dataset to the latest snapshot: " + e.getMessage()
                     + "; Raft is not started (fix or remove the snapshot, then restart)");
@@ -164,13 +177,17 @@ public final class RaftNode implements RedisStateMachine.Listener {
         NodeIdentity id = newIdentity(dbid);
         identity = id;
         state = NodeState.JOINING;
-        snapshotManager.setClusterId(dbid);
+        usedIds.clear();
+        usedIds.addAll(List.of(id.nodeId()));
+        publishMetadata();
         control.execute(() -> {
             try {
                 prepareEmptyStorage();
                 id.store(storageDir);
                 start(id, RaftGroup.valueOf(id.groupId(), id.peer()), StartupOption.FORMAT);
                 state = NodeState.UP;
+                // Alone in its new cluster, the node need not wait an election timeout to lead.
+                startElection();
                 awaitLeadership(config.number(ConfigOption.ELECTION_TIMEOUT) * 10);
                 RedisLog.notice("initialised cluster " + dbid + " as node " + id.nodeId());
                 reply.accept(Resp.simple("OK " + dbid));
@@ -191,7 +208,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
             redis.call("FLUSHALL");
         }
         control.execute(() -> {
-            ClusterJoiner joiner = new ClusterJoiner(config, this::newIdentity, this::startAsJoiner);
+            ClusterJoiner joiner = new ClusterJoiner(config, connections, this::newIdentity, this::startAsJoiner);
             try {
                 prepareEmptyStorage();
                 joiner.join(seeds);
@@ -208,8 +225,10 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     private void startAsJoiner(NodeIdentity id) throws IOException {
         identity = id;
+        usedIds.clear();
+        usedIds.addAll(List.of(id.nodeId()));
         mainThread.submit(() -> {
-            snapshotManager.setClusterId(id.dbid());
+            publishMetadata();
             return null;
         }).join();
         id.store(storageDir);
@@ -237,8 +256,8 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     private void start(NodeIdentity id, RaftGroup group, StartupOption option) throws IOException {
         HostPort raftAddress = id.raftAddress();
-        RaftProperties properties = RatisProperties.build(config, storageDir.toFile(), raftAddress.host(),
-                raftAddress.port());
+        String bindHost = NetworkAddresses.bindHost(config.string(ConfigOption.RPC_BIND), raftAddress.host());
+        RaftProperties properties = RatisProperties.build(config, storageDir.toFile(), bindHost, raftAddress.port());
         SnapshotStore snapshots = new SnapshotStore();
         RedisStateMachine sm = new RedisStateMachine(mainThread, applier, snapshots, snapshotManager, this);
         RaftServer server = RaftServer.newBuilder()
@@ -249,8 +268,19 @@ public final class RaftNode implements RedisStateMachine.Listener {
                 .setParameters(RatisProperties.parameters())
                 .setOption(option)
                 .build();
-        server.start();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            // A server that failed to start still holds threads and (direct) buffers.
+            try {
+                server.close();
+            } catch (IOException | RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
         RaftServer.Division division = server.getDivision(group.getGroupId());
+        wasMember = division.getRaftConf().getPeer(id.peerId(), RaftPeerRole.FOLLOWER) != null;
         RaftRequests requests = new RaftRequests(server, group.getGroupId());
         LeaderLease lease = new LeaderLease(division);
         requests.extendOnCommit(lease);
@@ -259,9 +289,11 @@ public final class RaftNode implements RedisStateMachine.Listener {
         ReadPath reads = new ReadPath(division, requests, lease, pending, applier, clock, redis, mainThread,
                 readExecutor, this::redirect, (unit, client) -> write(unit, 0, client));
         applier.onApplied(reads::applied);
-        running = new Running(server, division, requests, writes, reads, lease, new Membership(requests, division),
-                snapshots);
-        RedisLog.notice("Raft server started: node " + id.nodeId() + ", Raft RPC on " + raftAddress);
+        sm.setApplyDisabled(config.flag(ConfigOption.LOG_DISABLE_APPLY));
+        running = new Running(server, division, sm, requests, writes, reads, lease,
+                new Membership(requests, division), snapshots);
+        RedisLog.notice("Raft server started: node " + id.nodeId() + ", Raft RPC on " + raftAddress
+                + (bindHost.equals(raftAddress.host()) ? "" : " (listening on " + bindHost + ")"));
     }
 
     /** Stops a server that was being set up and forgets the cluster (failed INIT/JOIN). */
@@ -323,6 +355,17 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     /** Null if this node may serve client commands now, else the error to reply. */
     public Resp refusal() {
+        Resp notMember = membershipRefusal();
+        if (notMember != null) return notMember;
+        Running r = running;
+        if (r == null) return RaftFailures.NO_LEADER;
+        if (!r.division().getInfo().isLeader()) return redirect();
+        if (!r.division().getInfo().isLeaderReady()) return RaftFailures.NO_LEADER;
+        return null;
+    }
+
+    /** Null while this node is an up-and-running member, else why it serves nothing (NOCLUSTER, LOADING, ...). */
+    public Resp membershipRefusal() {
         switch (state) {
             case UNINITIALIZED:
                 return NO_CLUSTER;
@@ -335,13 +378,24 @@ public final class RaftNode implements RedisStateMachine.Listener {
             case FAILED:
                 return failedError();
             default:
-                break;
+                return null;
         }
+    }
+
+    /** This node was elected leader and is not ready yet (an entry of its term is still to be applied). */
+    public boolean becomingLeader() {
         Running r = running;
-        if (r == null) return RaftFailures.NO_LEADER;
-        if (!r.division().getInfo().isLeader()) return redirect();
-        if (!r.division().getInfo().isLeaderReady()) return RaftFailures.NO_LEADER;
-        return null;
+        return state == NodeState.UP && r != null && r.division().getInfo().isLeader()
+                && !r.division().getInfo().isLeaderReady();
+    }
+
+    /**
+     * Main thread: {@code then} learns, on the main thread, whether this node became a ready
+     * leader (true) or lost the leadership or waited two election timeouts in vain (false).
+     */
+    public void whenLeaderReady(Consumer<Boolean> then) {
+        readiness.await(TimeUnit.MILLISECONDS.toNanos(2 * config.number(ConfigOption.ELECTION_TIMEOUT)), then);
+        if (isLeaderReady()) readiness.ready();
     }
 
     /** MOVED to the leader's Redis address, or CLUSTERDOWN when there is no known leader. */
@@ -385,6 +439,13 @@ public final class RaftNode implements RedisStateMachine.Listener {
         else r.reads().readNow(unit, ctx);
     }
 
+    /** Main thread: runs a read-only unit on the leader for a client already blocked (see ReadPath). */
+    public void read(byte[] unit, BlockedClient client) {
+        Running r = running;
+        if (r == null) redis.unblock(client, RaftFailures.NO_LEADER);
+        else r.reads().read(unit, client);
+    }
+
     /** Main thread: replicates a unit of the module's own (nobody waits for its reply). */
     public void writeInternal(byte[] unit) {
         Running r = running;
@@ -397,13 +458,52 @@ public final class RaftNode implements RedisStateMachine.Listener {
         return withRunning(r -> r.membership().add(NodeIdentity.peer(nodeId, redisAddress, raftAddress)));
     }
 
+    /** Leader: removes a member; once done, tells the removed node to shut down (best effort, as RedisRaft). */
     public CompletableFuture<Void> removeNode(int nodeId) {
-        return withRunning(r -> r.membership().remove(RaftPeerId.valueOf(Integer.toString(nodeId))));
+        RaftPeerId id = RaftPeerId.valueOf(Integer.toString(nodeId));
+        Optional<String> address = withRunningOrEmpty(r -> r.membership().peer(id).map(RaftPeer::getClientAddress));
+        return withRunning(r -> r.membership().remove(id)).thenRun(() -> address.ifPresent(a -> control.execute(
+                () -> connections.tellRemoved(HostPort.parse(a), nodeId))));
     }
 
     public boolean isMember(int nodeId) {
         Running r = running;
         return r != null && r.membership().peer(RaftPeerId.valueOf(Integer.toString(nodeId))).isPresent();
+    }
+
+    /** Whether the node is a member with this Redis address. */
+    public boolean isMember(int nodeId, HostPort redisAddress) {
+        Running r = running;
+        return r != null && r.membership().peer(RaftPeerId.valueOf(Integer.toString(nodeId)))
+                .map(p -> redisAddress.equals(HostPort.parse(p.getClientAddress()))).orElse(false);
+    }
+
+    /** The current leader's id, or null if none is known. */
+    public RaftPeerId leaderId() {
+        Running r = running;
+        return r == null ? null : r.division().getInfo().getLeaderId();
+    }
+
+    public boolean transferInProgress() {
+        Running r = running;
+        return r != null && r.lease().transferring();
+    }
+
+    /** RAFT.TIMEOUT_NOW: a follower starts an election at once; null, or why it could not. */
+    public String startElection() {
+        Running r = running;
+        if (r == null) return "Raft is not running";
+        if (r.division().getInfo().isLeader()) return null;
+        return RatisInternals.startElection(r.division());
+    }
+
+    /**
+     * A node that is already a member was asked to JOIN again: tells (from another thread)
+     * whether one of the seeds belongs to this node's cluster.
+     */
+    public void confirmMembership(List<HostPort> seeds, Consumer<Boolean> answer) {
+        NodeIdentity id = identity;
+        control.execute(() -> answer.accept(id != null && connections.anyInCluster(seeds, id.dbid())));
     }
 
     public CompletableFuture<Void> transferLeadership(RaftPeerId target, long timeoutMs) {
@@ -427,10 +527,21 @@ public final class RaftNode implements RedisStateMachine.Listener {
         return r == null ? List.of() : r.membership().voters();
     }
 
-    private <T> CompletableFuture<T> withRunning(java.util.function.Function<Running, CompletableFuture<T>> action) {
+    private <T> Optional<T> withRunningOrEmpty(Function<Running, Optional<T>> action) {
+        Running r = running;
+        return r == null ? Optional.empty() : action.apply(r);
+    }
+
+    private <T> CompletableFuture<T> withRunning(Function<Running, CompletableFuture<T>> action) {
         Running r = running;
         if (r == null) return CompletableFuture.failedFuture(new IllegalStateException("Raft is not running"));
         return action.apply(r);
+    }
+
+    /** raft.log-disable-apply changed. */
+    public void setApplyDisabled(boolean disabled) {
+        Running r = running;
+        if (r != null) r.stateMachine().setApplyDisabled(disabled);
     }
 
     /** Runs {@code task} on every housekeeping tick (raft.periodic-interval) while this node is a serving member. */
@@ -443,6 +554,9 @@ public final class RaftNode implements RedisStateMachine.Listener {
             Running r = running;
             if (r == null || state != NodeState.UP) return;
             snapshotManager.compactIfNeeded();
+            mainThread.execute(() -> {
+                if (!readiness.isEmpty()) readiness.expire();
+            });
             for (Runnable task : housekeepingTasks) task.run();
         } catch (Throwable t) {
             RedisLog.verbose("housekeeping: " + t);
@@ -452,7 +566,15 @@ public final class RaftNode implements RedisStateMachine.Listener {
     // ---- Ratis notifications ----
 
     @Override
+    public void leaderReady() {
+        mainThread.execute(readiness::ready);
+    }
+
+    @Override
     public void leaderChanged(RaftPeerId leaderId) {
+        mainThread.execute(() -> {
+            if (!isLeaderReady()) readiness.lost();
+        });
         NodeIdentity id = identity;
         if (leaderId == null) RedisLog.notice("no Raft leader");
         else if (id != null && leaderId.equals(id.peerId())) RedisLog.notice("this node is now the Raft leader");
@@ -460,20 +582,69 @@ public final class RaftNode implements RedisStateMachine.Listener {
     }
 
     @Override
-    public void configurationChanged() {
-        Running r = running;
-        if (r != null) RedisLog.verbose("cluster membership: " + r.membership().voters().size() + " voters");
+    public void configurationChanged(Set<Integer> members, Set<Integer> named, boolean joint, boolean latest) {
+        RedisLog.verbose("cluster membership: " + members.size() + " voters" + (joint ? " (change in progress)" : ""));
+        if (usedIds.addAll(named)) mainThread.execute(this::publishMetadata);
+        NodeIdentity id = identity;
+        if (id == null) return;
+        // A joining node first learns configurations without it: only a member can be removed.
+        // A restarted member replays configurations from before it joined: only the newest counts.
+        if (members.contains(id.nodeId())) {
+            wasMember = true;
+        } else if (latest && wasMember && (!joint || !isLeaderReady())) {
+            // Removed once the change is committed; a removed leader first completes it (the new configuration).
+            shutDownAfterRemoval();
+        }
     }
 
     @Override
     public void memberShutdown(boolean removed) {
-        if (!removed || state != NodeState.UP) return;
-        RedisLog.notice("this node was removed from the Raft cluster: it no longer serves commands; "
-                + "delete " + storageDir + " and join again to make it a member");
-        state = NodeState.REMOVED;
+        if (removed) shutDownAfterRemoval();
+    }
+
+    /**
+     * This node is no longer a member: as RedisRaft does, it sets its Raft files and RDB
+     * aside (name.&lt;id&gt;.bak) and shuts its redis-server down; started again, it is a
+     * new node that can join a cluster (with a new id).
+     */
+    public void shutDownAfterRemoval() {
+        synchronized (this) {
+            if (state == NodeState.REMOVED) return;
+            state = NodeState.REMOVED;
+        }
+        NodeIdentity id = identity;
+        RedisLog.notice("*** NODE REMOVED, SHUTTING DOWN.");
         pending.failAll(REMOVED);
         Running r = running;
-        if (r != null) mainThread.execute(() -> r.reads().close(REMOVED));
+        running = null;
+        control.execute(() -> {
+            if (r != null) {
+                r.writes().close();
+                mainThread.execute(() -> r.reads().close(REMOVED));
+                try {
+                    r.server().close();
+                } catch (IOException e) {
+                    RedisLog.warning("closing the Raft server: " + e.getMessage());
+                }
+            }
+            snapshotManager.setAside(storageDir, id == null ? 0 : id.nodeId());
+            mainThread.execute(() -> redis.call("SHUTDOWN", "NOSAVE", "NOW"));
+        });
+    }
+
+    /** The node ids ever used in this cluster, oldest first. */
+    public List<Integer> usedNodeIds() {
+        return usedIds.list();
+    }
+
+    public boolean wasUsed(int nodeId) {
+        return usedIds.contains(nodeId);
+    }
+
+    /** Main thread: what every RDB from now on says about the cluster. */
+    private void publishMetadata() {
+        NodeIdentity id = identity;
+        if (id != null) snapshotManager.setMetadata(new ClusterMetadata(id.dbid(), usedIds.list()));
     }
 
     @Override
@@ -546,8 +717,9 @@ public final class RaftNode implements RedisStateMachine.Listener {
         }
 
         @Override
-        public void datasetReplaced(long index, long term) {
+        public void datasetReplaced(long index, long term, List<Integer> usedNodeIds) {
             applier.reset(index, term);
+            if (usedIds.addAll(usedNodeIds)) publishMetadata();
         }
     }
 

@@ -4,6 +4,7 @@ import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.RedisApi.BlockedClient;
 import io.redisraft.bridge.Shim;
+import io.redisraft.logging.Trace;
 import io.redisraft.resp.Resp;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -88,6 +89,23 @@ final class ReadPath {
         startBarrier();
     }
 
+    /** Main thread: as {@link #read(byte[], long)}, for a client already blocked. */
+    void read(byte[] unit, BlockedClient client) {
+        if (closed != null) {
+            redis.unblock(client, closed);
+            return;
+        }
+        Read read = new Read(lease.held() ? division.getRaftLog().getLastCommittedIndex() : 0, unit, client);
+        if (read.readIndex() == 0) {
+            waitingForBarrier.add(read);
+            startBarrier();
+        } else if (applier.appliedIndex() >= read.readIndex()) {
+            execute(List.of(read));
+        } else {
+            waitingForApply.add(read);
+        }
+    }
+
     /** Main thread, inside the client's command: reads this node's state as it is (raft.quorum-reads no). */
     void readNow(byte[] unit, long ctx) {
         if (redis.hasDueKeys(unit, System.currentTimeMillis())) {
@@ -112,6 +130,7 @@ final class ReadPath {
         waitingForBarrier = new ArrayList<>();
         barriers++;
         byte[] barrier = LogEntry.encode(pending.origin(), 0, clock.next(), List.of());
+        Trace.GENERIC.log("read barrier for " + batch.size() + " reads");
         executor.execute(() -> requests.write(barrier).whenComplete((reply, error) -> {
             Throwable failure = RaftFailures.failure(reply, error);
             mainThread.execute(() -> barrierDone(batch, failure));

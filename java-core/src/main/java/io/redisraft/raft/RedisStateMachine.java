@@ -6,8 +6,13 @@ import io.redisraft.snapshot.SnapshotFiles;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.snapshot.SnapshotStore;
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -36,13 +41,22 @@ public final class RedisStateMachine extends BaseStateMachine {
     public interface Listener {
         void leaderChanged(RaftPeerId leaderId);
 
-        void configurationChanged();
+        /**
+         * A configuration entry was applied: {@code members} are the voters it makes (the new
+         * ones, if it is a joint configuration), {@code named} every node it names, {@code joint}
+         * whether it is a joint one (a change in progress), {@code latest} whether it is the
+         * newest configuration in this node's log (not an older one replayed after a restart).
+         */
+        void configurationChanged(Set<Integer> members, Set<Integer> named, boolean joint, boolean latest);
 
         /** Ratis closed this member, e.g. because it was removed from the cluster. */
         void memberShutdown(boolean removed);
 
         /** Main thread: a committed entry could not be applied here (the applier has stopped). */
         void applyFailed(String why);
+
+        /** This node, leader, applied an entry of its term: it may serve commands. */
+        void leaderReady();
     }
 
     private final MainThread mainThread;
@@ -50,6 +64,9 @@ public final class RedisStateMachine extends BaseStateMachine {
     private final SnapshotStore snapshots;
     private final SnapshotManager snapshotManager;
     private final Listener listener;
+    /** raft.log-disable-apply; guarded by itself. */
+    private final Object applyGate = new Object();
+    private boolean applyDisabled;
 
     public RedisStateMachine(MainThread mainThread, EntryApplier applier, SnapshotStore snapshots,
                              SnapshotManager snapshotManager, Listener listener) {
@@ -91,7 +108,7 @@ public final class RedisStateMachine extends BaseStateMachine {
         long term = entry.getTerm();
         byte[] payload = entry.getStateMachineLogEntry().getLogData().toByteArray();
         CompletableFuture<Message> applied = new CompletableFuture<>();
-        mainThread.execute(() -> {
+        inLogOrder(() -> {
             try {
                 applier.apply(index, term, payload);
                 updateLastAppliedTermIndex(term, index);
@@ -105,7 +122,7 @@ public final class RedisStateMachine extends BaseStateMachine {
 
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
-        mainThread.execute(() -> {
+        inLogOrder(() -> {
             try {
                 applier.advance(index, term);
                 updateLastAppliedTermIndex(term, index);
@@ -113,6 +130,38 @@ public final class RedisStateMachine extends BaseStateMachine {
                 failed(null, e);
             }
         });
+    }
+
+    /** Runs an apply step on the main thread after those before it. */
+    private void inLogOrder(Runnable step) {
+        awaitApplyEnabled();
+        mainThread.execute(step);
+    }
+
+    /**
+     * raft.log-disable-apply (a test hook, as in RedisRaft): no committed entry is applied,
+     * configuration entries included, until it is turned off. Ratis's apply thread waits
+     * here, so a leader elected meanwhile does not become ready either.
+     */
+    void setApplyDisabled(boolean disabled) {
+        synchronized (applyGate) {
+            applyDisabled = disabled;
+            applyGate.notifyAll();
+        }
+    }
+
+    /** Ratis's apply thread: waits while applying is disabled (an interrupt, at close, ends the wait). */
+    private void awaitApplyEnabled() {
+        synchronized (applyGate) {
+            while (applyDisabled) {
+                try {
+                    applyGate.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** Never counted as applied: the node stops instead of serving a dataset the others do not have. */
@@ -158,14 +207,46 @@ public final class RedisStateMachine extends BaseStateMachine {
     }
 
     @Override
+    public void notifyLeaderReady() {
+        listener.leaderReady();
+    }
+
+    @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
         listener.leaderChanged(newLeaderId);
     }
 
     @Override
-    public void notifyConfigurationChanged(long term, long index,
-                                           org.apache.ratis.proto.RaftProtos.RaftConfigurationProto conf) {
-        listener.configurationChanged();
+    public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto conf) {
+        awaitApplyEnabled();
+        Set<Integer> members = ids(conf.getPeersList());
+        Set<Integer> named = new HashSet<>(members);
+        named.addAll(ids(conf.getOldPeersList()));
+        named.addAll(ids(conf.getListenersList()));
+        named.addAll(ids(conf.getOldListenersList()));
+        listener.configurationChanged(members, named, !conf.getOldPeersList().isEmpty(),
+                index >= newestConfigurationIndex());
+    }
+
+    /** The log index of the newest configuration this member knows (Ratis uses a configuration once appended). */
+    private long newestConfigurationIndex() {
+        try {
+            return getServer().join().getDivision(getGroupId()).getRaftConf().getLogEntryIndex();
+        } catch (IOException | RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static Set<Integer> ids(List<RaftPeerProto> peers) {
+        Set<Integer> ids = new HashSet<>();
+        for (RaftPeerProto p : peers) {
+            try {
+                ids.add(Integer.parseInt(p.getId().toStringUtf8()));
+            } catch (NumberFormatException e) {
+                // not one of this module's node ids
+            }
+        }
+        return ids;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.redisraft.resp;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,12 +31,12 @@ public sealed interface Resp {
         /** Bulk strings are equal when their bytes are. */
         @Override
         public boolean equals(Object o) {
-            return o instanceof Bulk b && java.util.Arrays.equals(bytes, b.bytes);
+            return o instanceof Bulk b && Arrays.equals(bytes, b.bytes);
         }
 
         @Override
         public int hashCode() {
-            return java.util.Arrays.hashCode(bytes);
+            return Arrays.hashCode(bytes);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.redisraft.snapshot;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** What the snapshot machinery needs from the Raft node. */
@@ -24,6 +25,6 @@ public interface SnapshotHost {
     /** Main thread: the dataset is being replaced by a snapshot (true) or has been (false). */
     void loading(boolean inProgress);
 
-    /** Main thread: the dataset now is the one of the snapshot at index/term. */
-    void datasetReplaced(long index, long term);
+    /** Main thread: the dataset now is the one of the snapshot at index/term, which names these node ids as used. */
+    void datasetReplaced(long index, long term, List<Integer> usedNodeIds);
 }

@@ -2,6 +2,7 @@ package io.redisraft.snapshot;
 
 import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
+import io.redisraft.bridge.Shim;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.info.InfoSink;
@@ -126,7 +127,8 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
             return;
         }
         startedNanos = System.nanoTime();
-        int pid = redis.shim().rr_fork_snapshot(staging.toString());
+        int pid = redis.shim().rr_fork_snapshot(staging.toString(), (int) config.number(ConfigOption.SNAPSHOT_DELAY),
+                config.flag(ConfigOption.SNAPSHOT_FAIL) ? 1 : 0);
         if (pid <= 0) {
             failed("cannot fork a snapshot child (is another child process running?)");
             return;
@@ -140,6 +142,10 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     /** Main thread: the fork child exited. */
     public void childDone(int exitCode, int bySignal) {
         if (!inProgress || inProgressIndex < 0) return;
+        if (exitCode == Shim.SNAPSHOT_CHILD_FAILED_ON_PURPOSE && bySignal == 0) {
+            failed("debug rdbSave() failed"); // raft.snapshot-fail, in RedisRaft's words
+            return;
+        }
         if (exitCode != 0 || bySignal != 0) {
             failed("snapshot child failed (exit code " + exitCode + ", signal " + bySignal + ")");
             return;
@@ -157,7 +163,6 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
             if (store == null) throw new IOException("Raft stopped meanwhile");
             Path produced = staging.resolve(dbfilename);
             if (!Files.exists(produced)) throw new IOException("the child wrote no " + produced);
-            if (config.flag(ConfigOption.SNAPSHOT_FAIL)) throw new IOException("raft.snapshot-fail is set");
             SnapshotFiles files = SnapshotFiles.in(store.dir(), term, index);
             SnapshotFiles.fsync(produced);
             Files.move(produced, files.rdb(), StandardCopyOption.ATOMIC_MOVE);
@@ -240,8 +245,9 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     /**
      * Main thread, at start before Ratis runs: makes the dataset Redis loaded agree with
      * the newest snapshot in {@code smDir}, which is where Ratis will resume applying.
+     * Returns the node ids the resulting dataset's RDB names as used (none if it has none).
      */
-    public void reconcile(Path smDir, String dbid) throws IOException {
+    public List<Integer> reconcile(Path smDir, String dbid) throws IOException {
         FileTrees.delete(staging);
         SnapshotFiles latest = SnapshotStore.newestComplete(smDir);
         Loaded loaded = loadedMetadata();
@@ -254,6 +260,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
             latest.verify(dbid);
             RedisLog.notice("loading snapshot at index " + latest.index() + " (newer than the dataset loaded at start)");
             loadVerified(latest);
+            loaded = loadedMetadata();
         } else if (loaded != null && loaded.index() > 0 && (latest == null || loaded.index() > latest.index())) {
             // An RDB newer than any snapshot (e.g. from SHUTDOWN SAVE) is itself a valid snapshot.
             Files.createDirectories(smDir);
@@ -268,13 +275,18 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
                     + "the Raft log rebuilds the dataset");
             redis.call("FLUSHALL");
         }
+        return loaded == null ? List.of() : loaded.cluster().usedNodeIds();
     }
 
     /** Main thread. */
     private void loadVerified(SnapshotFiles files) throws IOException {
-        if (config.flag(ConfigOption.SNAPSHOT_DISABLE_LOAD)) throw new IOException("raft.snapshot-disable-load is set");
         SnapshotHost h = host;
         h.loading(true);
+        if (config.flag(ConfigOption.SNAPSHOT_DISABLE_LOAD)) {
+            // A test hook, as in RedisRaft: the snapshot is put in place, never loaded; the node stays loading.
+            linkAsDbfilename(files.rdb());
+            throw new IOException("raft.snapshot-disable-load is set: the snapshot was not loaded");
+        }
         try {
             linkAsDbfilename(files.rdb());
             if (redis.shim().rr_reload_rdb() != 0) {
@@ -284,7 +296,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
             if (now == null || now.index() != files.index()) {
                 throw new IOException("snapshot " + files.rdb() + " carries no matching Raft metadata");
             }
-            h.datasetReplaced(files.index(), files.term());
+            h.datasetReplaced(files.index(), files.term(), now.cluster().usedNodeIds());
         } finally {
             h.loading(false);
         }
@@ -305,7 +317,11 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     }
 
     /** The Raft metadata of the RDB Redis loaded last. */
-    private record Loaded(long index, long term, String dbid) {}
+    private record Loaded(long index, long term, ClusterMetadata cluster) {
+        String dbid() {
+            return cluster.dbid();
+        }
+    }
 
     private Loaded loadedMetadata() {
         LongLongByReference index = new LongLongByReference();
@@ -316,13 +332,30 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
         Pointer p = blob.getValue();
         byte[] bytes = new byte[len.intValue()];
         if (p != null && bytes.length > 0) p.get(0, bytes, 0, bytes.length);
-        return new Loaded(index.longValue(), term.longValue(), new String(bytes, StandardCharsets.UTF_8));
+        return new Loaded(index.longValue(), term.longValue(), ClusterMetadata.decode(bytes));
     }
 
-    /** Main thread: what every RDB written from now on says the cluster is. */
-    public void setClusterId(String dbid) {
-        byte[] b = dbid.getBytes(StandardCharsets.UTF_8);
+    /** Main thread: what every RDB written from now on says about the cluster. */
+    public void setMetadata(ClusterMetadata metadata) {
+        byte[] b = metadata.encode();
         redis.shim().rr_set_metadata_blob(b, b.length);
+    }
+
+    /**
+     * Sets a removed node's files aside (&lt;name&gt;.&lt;node id&gt;.bak): its Raft storage and
+     * Redis's dbfilename, so that started again it holds no cluster and loads no data.
+     */
+    public void setAside(Path storageDir, int nodeId) {
+        for (Path p : List.of(storageDir, redisDir.resolve(dbfilename))) {
+            Path target = p.resolveSibling(p.getFileName() + "." + nodeId + ".bak");
+            try {
+                if (!Files.exists(p)) continue;
+                FileTrees.delete(target);
+                Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                RedisLog.warning("cannot set " + p + " aside: " + e.getMessage());
+            }
+        }
     }
 
     // ---- INFO ----

@@ -3,6 +3,7 @@ package io.redisraft.harness;
 import io.redisraft.harness.Commands.ReplyError;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
@@ -68,7 +69,7 @@ public final class ClusterClient implements AutoCloseable {
         });
     }
 
-    private Outcome run(java.util.function.Function<Jedis, Object> operation) {
+    private Outcome run(Function<Jedis, Object> operation) {
         long deadline = System.nanoTime() + retryFor.toNanos();
         int next = 0;
         while (true) {

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -41,10 +44,10 @@ public final class Datasets {
         StringBuilder sb = new StringBuilder(what + ": " + expected.size() + " keys expected, " + actual.size()
                 + " found; first differences:");
         int shown = 0;
-        java.util.Set<String> keys = new java.util.TreeSet<>(expected.keySet());
+        Set<String> keys = new TreeSet<>(expected.keySet());
         keys.addAll(actual.keySet());
         for (String k : keys) {
-            if (java.util.Objects.equals(expected.get(k), actual.get(k))) continue;
+            if (Objects.equals(expected.get(k), actual.get(k))) continue;
             sb.append("\n  ").append(k).append(": expected ").append(abbreviate(expected.get(k)))
                     .append(", found ").append(abbreviate(actual.get(k)));
             if (++shown == 8) break;

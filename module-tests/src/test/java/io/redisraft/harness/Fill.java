@@ -3,6 +3,9 @@ package io.redisraft.harness;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Fills a cluster fast: each EVAL writes many keys of mixed types in one log entry
@@ -28,8 +31,8 @@ public final class Fill {
     /** SETs keys prefix0..prefix(count-1) to values of {@code size} bytes, from {@code clients} parallel clients. */
     public static void values(RaftCluster cluster, String prefix, int count, int size, int clients) {
         String filler = "v".repeat(size);
-        java.util.List<Thread> threads = new java.util.ArrayList<>();
-        java.util.concurrent.atomic.AtomicReference<String> problem = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<String> problem = new AtomicReference<>();
         for (int t = 0; t < clients; t++) {
             int first = t;
             Thread th = new Thread(() -> {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * removed on close.
  */
 public final class NetnsNetwork implements AutoCloseable {
-    private static final Set<NetnsNetwork> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<NetnsNetwork> open = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -76,7 +76,7 @@ public final class RaftCluster {
         assertEquals("OK", reply, () -> "JOIN of " + n + "\n" + n.logTail(40));
     }
 
-    /** Waits until exactly one running node is leader and every running node knows it; returns it. */
+    /** Waits until exactly one running node is leader and every running member knows it; returns it. */
     public RedisNode awaitLeader() {
         return awaitLeader(READY);
     }
@@ -91,7 +91,7 @@ public final class RaftCluster {
         throw new IllegalStateException("no leader within " + timeout + "\n" + describe());
     }
 
-    /** The leader if all running nodes agree on it and it accepts writes, else null. */
+    /** The leader if all running members agree on it, else null (a node outside the cluster has no say). */
     public RedisNode currentLeader() {
         RedisNode leader = null;
         String leaderId = null;
@@ -102,6 +102,7 @@ public final class RaftCluster {
             } catch (Exception e) {
                 return null;
             }
+            if ("uninitialized".equals(info.get("raft_state"))) continue;
             if ("leader".equals(info.get("raft_role"))) {
                 if (leader != null) return null;
                 leader = n;

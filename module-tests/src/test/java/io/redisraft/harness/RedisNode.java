@@ -167,6 +167,14 @@ public final class RedisNode {
         return info().get(field);
     }
 
+    /** CONFIG GET pattern as a name → value map. */
+    public Map<String, String> config(String pattern) {
+        Map<String, String> values = new HashMap<>();
+        List<?> flat = (List<?>) call("CONFIG", "GET", pattern);
+        for (int i = 0; i + 1 < flat.size(); i += 2) values.put((String) flat.get(i), (String) flat.get(i + 1));
+        return values;
+    }
+
     /** SIGKILL: the process dies at once, nothing is flushed. */
     public void kill() {
         if (process == null) return;

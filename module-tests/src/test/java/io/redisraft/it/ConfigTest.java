@@ -11,8 +11,6 @@ import io.redisraft.harness.Servers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,17 +38,10 @@ class ConfigTest {
     @RegisterExtension
     final Servers servers = new Servers();
 
-    private static Map<String, String> configGet(RedisNode n, String pattern) {
-        List<?> flat = (List<?>) n.call("CONFIG", "GET", pattern);
-        Map<String, String> m = new HashMap<>();
-        for (int i = 0; i + 1 < flat.size(); i += 2) m.put((String) flat.get(i), (String) flat.get(i + 1));
-        return m;
-    }
-
     @Test
     void configGetReturnsEveryOptionWithRedisRaftDefaults() {
         RedisNode n = servers.node().start().awaitReady(RaftCluster.READY);
-        Map<String, String> all = configGet(n, "raft.*");
+        Map<String, String> all = n.config("raft.*");
         REDISRAFT_DEFAULTS.forEach((k, v) -> assertEquals(v, all.get(k), k));
         assertTrue(all.containsKey("raft.addr"));
         assertTrue(all.containsKey("raft.jvm-options"));
@@ -58,7 +49,7 @@ class ConfigTest {
         assertTrue(all.containsKey("raft.rpc-port"));
         // Sensitive and hidden: not listed by a pattern, readable by name.
         assertTrue(!all.containsKey("raft.cluster-password"));
-        assertEquals("", configGet(n, "raft.cluster-password").get("raft.cluster-password"));
+        assertEquals("", n.config("raft.cluster-password").get("raft.cluster-password"));
     }
 
     @Test
@@ -66,7 +57,7 @@ class ConfigTest {
         RedisNode n = servers.node("--raft.election-timeout", "2500", "--raft.loglevel", "verbose",
                 "--raft.trace", "node conn", "--raft.quorum-reads", "no", "--raft.log-max-file-size", "2mb").start()
                 .awaitReady(RaftCluster.READY);
-        Map<String, String> all = configGet(n, "raft.*");
+        Map<String, String> all = n.config("raft.*");
         assertEquals("2500", all.get("raft.election-timeout"));
         assertEquals("verbose", all.get("raft.loglevel"));
         assertEquals("node conn", all.get("raft.trace"));
@@ -95,13 +86,13 @@ class ConfigTest {
         try {
             RaftCluster.awaitTrue(RaftCluster.READY, () -> {
                 try {
-                    return "333".equals(configGet(n, "raft.request-timeout").get("raft.request-timeout"));
+                    return "333".equals(n.config("raft.request-timeout").get("raft.request-timeout"));
                 } catch (Exception e) {
                     return false;
                 }
             }, "server with config file");
-            assertEquals("foo,bar", configGet(n, "raft.ignored-commands").get("raft.ignored-commands"));
-            assertEquals("-Xmx200m -XX:+UseSerialGC", configGet(n, "raft.jvm-options").get("raft.jvm-options"));
+            assertEquals("foo,bar", n.config("raft.ignored-commands").get("raft.ignored-commands"));
+            assertEquals("-Xmx200m -XX:+UseSerialGC", n.config("raft.jvm-options").get("raft.jvm-options"));
         } finally {
             p.destroyForcibly();
         }
@@ -111,9 +102,9 @@ class ConfigTest {
     void configSetChangesValuesAndRejectsBadOnesWithClearErrors() {
         RedisNode n = servers.node().start().awaitReady(RaftCluster.READY);
         assertEquals("OK", n.call("CONFIG", "SET", "raft.loglevel", "debug"));
-        assertEquals("debug", configGet(n, "raft.loglevel").get("raft.loglevel"));
+        assertEquals("debug", n.config("raft.loglevel").get("raft.loglevel"));
         assertEquals("OK", n.call("CONFIG", "SET", "raft.election-timeout", "1500"));
-        assertEquals("1500", configGet(n, "raft.election-timeout").get("raft.election-timeout"));
+        assertEquals("1500", n.config("raft.election-timeout").get("raft.election-timeout"));
 
         ReplyError badLevel = assertInstanceOf(ReplyError.class, n.call("CONFIG", "SET", "raft.loglevel", "bogus"));
         assertTrue(badLevel.message().contains("raft.loglevel") && badLevel.message().contains("debug, verbose, notice, warning"),
@@ -155,8 +146,8 @@ class ConfigTest {
         assertTrue(((ReplyError) reply).message().contains("maxmemory-policy"), reply.toString());
         reply = n.call("CONFIG", "SET", "maxmemory", "100mb", "maxmemory-policy", "volatile-ttl");
         assertInstanceOf(ReplyError.class, reply);
-        assertEquals("noeviction", configGet(n, "maxmemory-policy").get("maxmemory-policy"));
-        assertEquals("0", configGet(n, "maxmemory").get("maxmemory"), "nothing of a refused CONFIG SET applies");
+        assertEquals("noeviction", n.config("maxmemory-policy").get("maxmemory-policy"));
+        assertEquals("0", n.config("maxmemory").get("maxmemory"), "nothing of a refused CONFIG SET applies");
         assertEquals("OK", n.call("CONFIG", "SET", "maxmemory-policy", "noeviction"));
         assertEquals("OK", n.call("CONFIG", "SET", "maxmemory", "100mb"));
     }

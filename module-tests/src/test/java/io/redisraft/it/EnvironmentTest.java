@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -70,7 +71,7 @@ class EnvironmentTest {
                 "--loadmodule", so.toString()).redirectErrorStream(true)
                 .redirectOutput(n.dir().resolve("stdout.log").toFile()).start();
         try {
-            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertNotEquals(0, p.exitValue());
             String log = n.log();
             assertTrue(log.contains("refusing to load: the module jar is missing"), log);

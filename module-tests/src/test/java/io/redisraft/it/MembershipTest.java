@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redisraft.harness.ClusterClient;
 import io.redisraft.harness.Commands.ReplyError;
+import io.redisraft.harness.Commands;
 import io.redisraft.harness.Datasets;
 import io.redisraft.harness.Fill;
 import io.redisraft.harness.RaftCluster;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
 
 /** Nodes are removed and added back; a minority refuses to serve. */
 class MembershipTest {
@@ -24,7 +26,7 @@ class MembershipTest {
     final Servers servers = new Servers();
 
     @Test
-    void removedNodeStopsServingAndCanBeAddedBackWithANewId() throws IOException {
+    void aRemovedNodeShutsDownAndItsIdNeverJoinsAgain() {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
         RedisNode victim = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
@@ -32,26 +34,62 @@ class MembershipTest {
         try (ClusterClient c = new ClusterClient(cluster.nodes(), Duration.ofSeconds(30), 5000)) {
             assertTrue(c.call("SET", "before", "1").ok());
             assertEquals("OK", leader.call("RAFT.NODE", "REMOVE", victimId));
+            assertTrue(victim.waitExit(30), "the removed node shut its redis-server down");
+            assertEquals(0, victim.exitCode());
+            assertTrue(victim.log().contains("*** NODE REMOVED, SHUTTING DOWN."), victim.logTail(10));
             RaftCluster.awaitTrue(RaftCluster.READY, () -> "2".equals(leader.info("raft_num_nodes")), "2 members");
-            RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> victim.log().contains("removed from the Raft cluster"),
-                    "the removed node says so in its log");
-            assertEquals("removed", victim.info("raft_state"));
-            assertInstanceOf(ReplyError.class, victim.call("GET", "before"));
             assertTrue(c.call("SET", "while-two", "1").ok());
 
-            // Wipe the node and make it join again: it gets a new id and all the data.
-            victim.kill();
-            victim.wipeRaftState();
+            // Its files were set aside: started again, it is a new node, outside any cluster.
             victim.start().awaitReady(RaftCluster.READY);
+            assertEquals("uninitialized", victim.info("raft_state"));
+            // The removed id can never be added again, also after compaction and restarts.
+            assertEquals("OK", leader.call("RAFT.DEBUG", "COMPACT"));
+            RedisNode restarted = cluster.nodes().stream().filter(n -> n != leader && n != victim).findFirst()
+                    .orElseThrow();
+            restarted.kill();
+            restarted.start().awaitReady(RaftCluster.READY);
+            RedisNode current = cluster.awaitLeader();
+            assertEquals(new ReplyError("ERR node id has already been used in this cluster"),
+                    current.call("RAFT.NODE", "ADD", victimId, victim.address()));
+            assertTrue(((List<?>) current.call("RAFT.DEBUG", "USED_NODE_IDS")).contains(Long.parseLong(victimId)));
+
             cluster.join(victim);
-            RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "3".equals(leader.info("raft_num_voting_nodes")),
+            RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "3".equals(current.info("raft_num_voting_nodes")),
                     "3 voting members again");
             assertTrue(!victimId.equals(victim.info("raft_node_id")));
             assertTrue(c.call("SET", "after", "1").ok());
         }
-        cluster.awaitConverged();
-        Datasets.assertSame(Datasets.of(leader), Datasets.of(victim), "dataset");
+        cluster.assertIdentical();
         assertEquals(List.of("after", "before", "while-two"), List.copyOf(Datasets.of(victim).keySet()));
+    }
+
+    @Test
+    void membersCanBeRemovedDownToTheLastOneWhichThenShutsDown() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        leader.call("SET", "k", "v");
+        for (RedisNode n : cluster.nodes()) {
+            if (n == leader) continue;
+            String id = n.info("raft_node_id");
+            Object reply = null;
+            for (int i = 0; i < 50 && !"OK".equals(reply); i++) {
+                reply = leader.call("RAFT.NODE", "REMOVE", id);
+                if (!"OK".equals(reply)) RedisNode.sleep(200); // one voting change at a time
+            }
+            assertEquals("OK", reply);
+            assertTrue(n.waitExit(30), n + " shut down");
+        }
+        RaftCluster.awaitTrue(RaftCluster.READY, () -> "1".equals(leader.info("raft_num_nodes")), "one member left");
+        assertEquals("v", leader.call("GET", "k"));
+        assertEquals("OK", leader.call("SET", "alone", "yes"));
+        // The last member removes itself: it shuts down (RedisRaft gives no reply either).
+        try (Jedis j = leader.client()) {
+            j.sendCommand(Commands.named("RAFT.NODE"), "REMOVE", leader.info("raft_node_id"));
+        } catch (RuntimeException connectionClosed) {
+            // expected: the server exits instead of answering
+        }
+        assertTrue(leader.waitExit(30), "the last member shut down");
     }
 
     /**
@@ -127,9 +165,17 @@ class MembershipTest {
         // Remove while the joiner is being caught up (its configuration change is in progress).
         RaftCluster.awaitTrue(Duration.ofSeconds(60), () -> SnapshotTest.receivingSnapshot(joiner),
                 "the joiner receives the snapshot");
-        Object removed = leader.callSlow(RaftCluster.JOIN, "RAFT.NODE", "REMOVE", victimId);
+        // One voting change at a time: the removal is refused while the join is in progress, and a
+        // retry (as a client or tool does) is computed from the configuration that has the joiner.
+        Object removed = leader.call("RAFT.NODE", "REMOVE", victimId);
+        boolean refusedWhileJoining = new ReplyError("ERR one voting change only").equals(removed);
+        while (!"OK".equals(removed)) {
+            assertEquals(new ReplyError("ERR one voting change only"), removed);
+            RedisNode.sleep(200);
+            removed = leader.call("RAFT.NODE", "REMOVE", victimId);
+        }
         join.join(RaftCluster.JOIN.toMillis());
-        assertEquals("OK", removed);
+        assertTrue(refusedWhileJoining, "the removal came while the join was in progress");
         assertEquals("OK", joined.get());
         String joinerId = joiner.info("raft_node_id");
         RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "3".equals(leader.info("raft_num_voting_nodes")),

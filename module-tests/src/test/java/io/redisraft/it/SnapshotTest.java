@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redisraft.harness.ClusterClient;
+import io.redisraft.harness.Commands;
 import io.redisraft.harness.Datasets;
 import io.redisraft.harness.Fill;
 import io.redisraft.harness.RaftCluster;
@@ -182,7 +183,7 @@ class SnapshotTest {
         assertTrue(victim.log().contains("truncated"), victim.logTail(20));
         assertEquals(0L, victim.call("RAFT.DEBUG", "EXEC", "DBSIZE"));
         assertFalse("up".equals(victim.info("raft_state")));
-        assertTrue(victim.call("GET", "k1") instanceof io.redisraft.harness.Commands.ReplyError);
+        assertTrue(victim.call("GET", "k1") instanceof Commands.ReplyError);
         // The rest of the cluster is unaffected.
         try (ClusterClient c = new ClusterClient(cluster.nodes(), Duration.ofSeconds(30), 5000)) {
             assertTrue(c.call("SET", "still", "writable").ok());

@@ -2,17 +2,23 @@ package io.redisraft.jepsen;
 
 import io.redisraft.harness.ClusterClient;
 import io.redisraft.harness.RaftCluster;
-import io.redisraft.jepsen.history.CheckResult;
 import io.redisraft.jepsen.checker.CounterChecker;
+import io.redisraft.jepsen.history.CheckResult;
 import io.redisraft.jepsen.history.IncrOp;
 import io.redisraft.jepsen.history.Status;
-import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 
 /** A counter: INCRBY with small amounts; the final value must lie between the acknowledged and the possible sums. */
-final class CounterWorkload extends Workload<IncrOp> {
-    private static final String KEY = "counter";
+class CounterWorkload extends Workload<IncrOp> {
+    private final String key;
+
+    CounterWorkload() {
+        this("counter");
+    }
+
+    CounterWorkload(String key) {
+        this.key = key;
+    }
 
     @Override
     String name() {
@@ -23,18 +29,18 @@ final class CounterWorkload extends Workload<IncrOp> {
     void step(int process, ClusterClient client, ClusterClient home, Random random) {
         long amount = 1 + random.nextInt(5);
         long invoke = System.nanoTime();
-        Status s = status(client.call("INCRBY", KEY, Long.toString(amount)));
+        Status s = status(increment(client, key, amount));
         history.add(new IncrOp(process, amount, s, invoke, completion(s)));
+    }
+
+    /** One increment of the counter. */
+    ClusterClient.Outcome increment(ClusterClient client, String key, long amount) {
+        return client.call("INCRBY", key, Long.toString(amount));
     }
 
     @Override
     CheckResult check(RaftCluster cluster) {
-        try (ClusterClient c = new ClusterClient(cluster.nodes(), Duration.ofSeconds(60), 10_000)) {
-            ClusterClient.Outcome o = c.call("GET", KEY);
-            if (!o.ok()) throw new IllegalStateException("final read of " + KEY + " failed: " + o.value());
-            long value = o.value() == null ? 0 : Long.parseLong((String) o.value());
-            return new CounterChecker().check(recorded(), value);
-        }
+        return new CounterChecker().check(recorded(), finalCounter(cluster, key));
     }
 
     @Override

@@ -238,9 +238,10 @@ final class Nemesis {
         List<RedisNode> followers = new ArrayList<>(cluster.nodes());
         followers.remove(leader);
         RedisNode target = followers.get(random.nextInt(followers.size()));
+        String targetId = target.info("raft_node_id");
         target.pause();
         try {
-            Object reply = leader.callSlow(Duration.ofSeconds(30), "RAFT.TRANSFER_LEADER", target.info("raft_node_id"));
+            Object reply = leader.callSlow(Duration.ofSeconds(30), "RAFT.TRANSFER_LEADER", targetId);
             note(f + " to paused " + target + ": " + reply);
         } catch (RuntimeException e) {
             note(f + " to paused " + target + ": " + e.getMessage());

@@ -2,12 +2,10 @@ package io.redisraft.jepsen;
 
 import io.redisraft.harness.ClusterClient;
 import io.redisraft.harness.Commands.ReplyError;
-import io.redisraft.harness.RaftCluster;
-import io.redisraft.jepsen.checker.CounterChecker;
-import io.redisraft.jepsen.history.CheckResult;
-import io.redisraft.jepsen.history.IncrOp;
-import io.redisraft.jepsen.history.Status;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Random;
 
 /**
@@ -17,10 +15,13 @@ import java.util.Random;
  * cache: every increment must still apply exactly once everywhere (counter checker), and
  * the nodes' datasets must agree (the run's dataset check).
  */
-final class ScriptCounterWorkload extends Workload<IncrOp> {
-    private static final String KEY = "script-counter";
+final class ScriptCounterWorkload extends CounterWorkload {
     private static final String SCRIPT = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
     private static final String SHA = sha1(SCRIPT);
+
+    ScriptCounterWorkload() {
+        super("script-counter");
+    }
 
     @Override
     String name() {
@@ -30,45 +31,25 @@ final class ScriptCounterWorkload extends Workload<IncrOp> {
     @Override
     void step(int process, ClusterClient client, ClusterClient home, Random random) {
         int dice = random.nextInt(100);
-        if (dice == 0) {
-            client.call("SCRIPT", "FLUSH");
-            return;
-        }
-        if (dice < 5) {
-            client.call("SCRIPT", "LOAD", SCRIPT);
-            return;
-        }
-        long amount = 1 + random.nextInt(5);
-        long invoke = System.nanoTime();
-        ClusterClient.Outcome o = client.call("EVALSHA", SHA, "1", KEY, Long.toString(amount));
+        if (dice == 0) client.call("SCRIPT", "FLUSH");
+        else if (dice < 5) client.call("SCRIPT", "LOAD", SCRIPT);
+        else super.step(process, client, home, random);
+    }
+
+    @Override
+    ClusterClient.Outcome increment(ClusterClient client, String key, long amount) {
+        ClusterClient.Outcome o = client.call("EVALSHA", SHA, "1", key, Long.toString(amount));
         if (o.status() == ClusterClient.Status.FAILED && o.value() instanceof ReplyError e
                 && e.code().equals("NOSCRIPT")) {
-            o = client.call("EVAL", SCRIPT, "1", KEY, Long.toString(amount));
+            o = client.call("EVAL", SCRIPT, "1", key, Long.toString(amount));
         }
-        Status s = status(o);
-        history.add(new IncrOp(process, amount, s, invoke, completion(s)));
-    }
-
-    @Override
-    CheckResult check(RaftCluster cluster) {
-        try (ClusterClient c = new ClusterClient(cluster.nodes(), Duration.ofSeconds(60), 10_000)) {
-            ClusterClient.Outcome o = c.call("GET", KEY);
-            if (!o.ok()) throw new IllegalStateException("final read of " + KEY + " failed: " + o.value());
-            long value = o.value() == null ? 0 : Long.parseLong((String) o.value());
-            return new CounterChecker().check(recorded(), value);
-        }
-    }
-
-    @Override
-    Status statusOf(IncrOp op) {
-        return op.status();
+        return o;
     }
 
     private static String sha1(String s) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
-                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -56,6 +56,15 @@ abstract class Workload<T> {
         }
     }
 
+    /** The final value of a counter, read through the leader once the cluster is quiet. */
+    static long finalCounter(RaftCluster cluster, String key) {
+        try (ClusterClient c = new ClusterClient(cluster.nodes(), java.time.Duration.ofSeconds(60), 10_000)) {
+            ClusterClient.Outcome o = c.call("GET", key);
+            if (!o.ok()) throw new IllegalStateException("final read of " + key + " failed: " + o.value());
+            return o.value() == null ? 0 : Long.parseLong((String) o.value());
+        }
+    }
+
     static Status status(ClusterClient.Outcome o) {
         return switch (o.status()) {
             case OK -> Status.OK;

@@ -1,0 +1,49 @@
+package io.redisraft.raft;
+
+import io.redisraft.config.ConfigOption;
+import io.redisraft.config.HostPort;
+import io.redisraft.config.RaftConfig;
+import io.redisraft.logging.RedisLog;
+import io.redisraft.resp.RespClient;
+import java.io.IOException;
+import java.util.List;
+
+/** RESP connections from this node to other nodes' Redis ports, as raft.cluster-user. */
+final class NodeConnections {
+    private final RaftConfig config;
+
+    NodeConnections(RaftConfig config) {
+        this.config = config;
+    }
+
+    /** A connection that waits at most {@code readTimeoutMs} for each reply. */
+    RespClient open(HostPort address, int readTimeoutMs) throws IOException {
+        return RespClient.connect(address, (int) config.number(ConfigOption.CONNECTION_TIMEOUT), readTimeoutMs,
+                config.string(ConfigOption.CLUSTER_USER), config.string(ConfigOption.CLUSTER_PASSWORD));
+    }
+
+    private RespClient open(HostPort address) throws IOException {
+        return open(address, (int) config.number(ConfigOption.CONNECTION_TIMEOUT));
+    }
+
+    /** Tells a node it was removed (RAFT.NODESHUTDOWN); best effort, as in RedisRaft. */
+    void tellRemoved(HostPort address, int nodeId) {
+        try (RespClient c = open(address)) {
+            c.call("RAFT.NODESHUTDOWN", Integer.toString(nodeId));
+        } catch (IOException e) {
+            RedisLog.verbose("could not tell removed node " + nodeId + " at " + address + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether one of the nodes reports this cluster id in its INFO raft. */
+    boolean anyInCluster(List<HostPort> nodes, String dbid) {
+        for (HostPort node : nodes) {
+            try (RespClient c = open(node)) {
+                if (dbid.equals(InfoFields.of(c.call("INFO", "raft")).get("raft_dbid"))) return true;
+            } catch (IOException e) {
+                RedisLog.verbose("cannot reach " + node + ": " + e.getMessage());
+            }
+        }
+        return false;
+    }
+}
