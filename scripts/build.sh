@@ -2,6 +2,7 @@
 # Builds the module: build/out/redisraft.so, build/out/redisraft-java.jar and build/out/lib/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/prerequisites.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j 2
 echo "built: $(pwd)/build/out/redisraft.so"

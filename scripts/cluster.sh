@@ -32,7 +32,9 @@ stop() {
 }
 
 start() {
+  local began=$SECONDS
   scripts/build.sh
+  local built=$SECONDS
   for i in 1 2 3; do
     p=${PORTS[$((i - 1))]}
     dir="$ROOT/cluster/node$i"
@@ -64,6 +66,7 @@ start() {
     echo -n .; sleep 0.1
   done
   echo
+  echo "cluster serving $((SECONDS - began)) s after this command started (build $((built - began)) s, start and formation $((SECONDS - built)) s)"
   status
   echo
   echo "Try: redis-cli -p ${PORTS[0]} SET hello world   (followers answer -MOVED to the leader)"
