@@ -6,7 +6,6 @@ import io.redisraft.commands.Caller;
 import io.redisraft.commands.CommandRouter;
 import io.redisraft.commands.CommandTable;
 import io.redisraft.config.ConfigOption;
-import io.redisraft.config.EnvironmentCheck;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.expiry.Deadlines;
 import io.redisraft.expiry.ExpirySweep;

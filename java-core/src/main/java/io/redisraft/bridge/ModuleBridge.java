@@ -26,7 +26,7 @@ public final class ModuleBridge {
     public static String boot(String shimPath) {
         try {
             shim = LibraryLoader.create(Shim.class).load(shimPath);
-            RedisLog.bind(shim);
+            RedisLog.bind(shim::rr_log);
             mainThread = new MainThread(shim);
             mainThread.bindToCurrentThread();
             config = new RaftConfig();

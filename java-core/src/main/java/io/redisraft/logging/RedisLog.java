@@ -1,6 +1,5 @@
 package io.redisraft.logging;
 
-import io.redisraft.bridge.Shim;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
@@ -14,13 +13,18 @@ public final class RedisLog {
     public static final int NOTICE = 2;
     public static final int WARNING = 3;
 
-    private static volatile Shim shim;
+    /** Where log lines go: Redis's log (the shim), bound at boot. */
+    public interface Sink {
+        void line(int level, String line);
+    }
+
+    private static volatile Sink sink;
     private static volatile int threshold = NOTICE;
 
     private RedisLog() {}
 
-    public static void bind(Shim s) {
-        shim = s;
+    public static void bind(Sink s) {
+        sink = s;
     }
 
     public static void setLevel(int level) {
@@ -33,11 +37,11 @@ public final class RedisLog {
 
     public static void log(int level, String message) {
         if (!enabled(level)) return;
-        Shim s = shim;
+        Sink s = sink;
         // Redis truncates a log line at 1024 bytes: send long messages line by line.
         for (String line : message.split("\n")) {
             if (line.isBlank()) continue;
-            if (s != null) s.rr_log(level, line);
+            if (s != null) s.line(level, line);
             else System.err.println("<raft> " + line);
         }
     }

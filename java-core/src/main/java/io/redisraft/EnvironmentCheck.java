@@ -1,4 +1,4 @@
-package io.redisraft.config;
+package io.redisraft;
 
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.logging.RedisLog;
