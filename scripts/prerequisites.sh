@@ -2,13 +2,19 @@
 # Installs what a fresh Debian 12 machine lacks to build and run the module (apt-get):
 # a C compiler, CMake, Maven, JDK 17, Redis 7.0 and its tools, procps and iproute2 (tests).
 # Does nothing when everything is there; without root it says which command to run.
+#   scripts/prerequisites.sh          install what is missing
+#   scripts/prerequisites.sh --list   print the Debian packages (used by .ci/run)
 set -euo pipefail
 PACKAGES=(build-essential cmake maven openjdk-17-jdk-headless redis-server redis-tools procps iproute2 ca-certificates)
+if [[ ${1:-} == --list ]]; then
+  echo "${PACKAGES[*]}"
+  exit 0
+fi
 missing=()
 for tool in gcc cmake mvn javac redis-server redis-cli ps ip; do
   command -v "$tool" > /dev/null 2>&1 || missing+=("$tool")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
 echo "missing: ${missing[*]}; installing: ${PACKAGES[*]}" >&2
 if [[ $(id -u) -eq 0 ]]; then
   SUDO=""
