@@ -20,6 +20,14 @@ until_ok() {
   echo "no OK from $port for $*" >&2; exit 1
 }
 
+# expect_ok <port> <command...>: runs the command once; its reply must start with OK.
+expect_ok() {
+  local port=$1; shift
+  local reply
+  reply=$(redis-cli -p "$port" "$@")
+  [[ $reply == OK* ]] || { echo "$* on $port answered: $reply" >&2; exit 1; }
+}
+
 declare -A total
 add() { total[$1]=$(( ${total[$1]:-0} + $2 )); }
 
@@ -35,13 +43,13 @@ for run in $(seq "$RUNS"); do
     start_redis "run$run-node$i" $((base + i)) --loadmodule "$MODULE" --raft.addr "127.0.0.1:$((base + i))"
   done
   t1=$(now_ms); add "3 nodes with the module: start until PONG (one after the other)" $((t1 - t0))
-  redis-cli -p $((base + 1)) RAFT.CLUSTER INIT > /dev/null
+  expect_ok $((base + 1)) RAFT.CLUSTER INIT
   t2=$(now_ms); add "RAFT.CLUSTER INIT (returns once this node leads)" $((t2 - t1))
   until_ok $((base + 1)) SET k v
   t3=$(now_ms); add "first SET after INIT" $((t3 - t2))
-  redis-cli -p $((base + 2)) RAFT.CLUSTER JOIN "127.0.0.1:$((base + 1))" > /dev/null
+  expect_ok $((base + 2)) RAFT.CLUSTER JOIN "127.0.0.1:$((base + 1))"
   t4=$(now_ms); add "RAFT.CLUSTER JOIN, second node" $((t4 - t3))
-  redis-cli -p $((base + 3)) RAFT.CLUSTER JOIN "127.0.0.1:$((base + 1))" > /dev/null
+  expect_ok $((base + 3)) RAFT.CLUSTER JOIN "127.0.0.1:$((base + 1))"
   t5=$(now_ms); add "RAFT.CLUSTER JOIN, third node" $((t5 - t4))
   add "total: start to a 3-node cluster" $((t5 - t0))
 

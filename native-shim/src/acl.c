@@ -32,9 +32,7 @@ static int classify_denial(RedisModuleString *user, RedisModuleString **argv, in
     args[0] = RedisModule_CreateString(NULL, "DRYRUN", 6);
     args[1] = user;
     for (int i = 0; i < argc; i++) args[i + 2] = argv[i];
-    g_raw_call = 1;
-    RedisModuleCallReply *reply = RedisModule_Call(g_ctx, "ACL", "Ev", args, (size_t)(argc + 2));
-    g_raw_call = 0;
+    RedisModuleCallReply *reply = RAW_CALL(RedisModule_Call(g_ctx, "ACL", "Ev", args, (size_t)(argc + 2)));
     RedisModule_FreeString(NULL, args[0]);
     free(args);
     int reason = ACL_DENIED_CMD;

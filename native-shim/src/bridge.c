@@ -27,7 +27,7 @@ static jclass byte_array_class;
     X(config_set, "configSet", "(ILjava/lang/String;)Ljava/lang/String;") \
     X(config_get, "configGet", "(I)Ljava/lang/String;")             \
     X(command, "command", "(JJII[[B)V")                             \
-    X(internal_call, "internalCall", "(JJZ[[B)V")                   \
+    X(internal_call, "internalCall", "(JJZI[[B)V")                   \
     X(drain, "drain", "()V")                                        \
     X(info, "info", "(J)V")                                         \
     X(client_connected, "clientConnected", "(J)V")                  \
@@ -179,43 +179,46 @@ static jobjectArray to_java_args(RedisModuleString **argv, int argc) {
     return args;
 }
 
-void bridge_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int security) {
+/*
+ * Enters Java for a module command: pushes a frame and converts its arguments. On
+ * failure it has replied with an error to ctx and returns NULL (no frame left pushed).
+ */
+static jobjectArray enter_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     if (!usable() || !push_frame()) {
         RedisModule_ReplyWithError(ctx, "ERR Raft module is not initialised");
-        return;
+        return NULL;
     }
-    JNIEnv *env = g_env;
     jobjectArray args = to_java_args(argv, argc);
     if (check_exception("command arguments") || !args) {
         RedisModule_ReplyWithError(ctx, "ERR out of memory in the Raft module");
         pop_frame();
-        return;
+        return NULL;
     }
-    (*env)->CallStaticVoidMethod(env, bridge_class, m_command, (jlong)(intptr_t)ctx,
-                                 (jlong)RedisModule_GetClientId(ctx), (jint)RedisModule_GetContextFlags(ctx),
-                                 (jint)security, args);
-    if (check_exception("command")) RedisModule_ReplyWithError(ctx, "ERR internal error in the Raft module, see the log");
+    return args;
+}
+
+/* Leaves Java after a module command: an exception there becomes an error reply. */
+static void leave_command(RedisModuleCtx *ctx, const char *where) {
+    if (check_exception(where)) RedisModule_ReplyWithError(ctx, "ERR internal error in the Raft module, see the log");
     pop_frame();
 }
 
-void bridge_internal_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, long long now_ms, int applying) {
-    if (!usable() || !push_frame()) {
-        RedisModule_ReplyWithError(ctx, "ERR Raft module is not initialised");
-        return;
-    }
-    JNIEnv *env = g_env;
-    jobjectArray args = to_java_args(argv, argc);
-    if (check_exception("internal call arguments") || !args) {
-        RedisModule_ReplyWithError(ctx, "ERR out of memory in the Raft module");
-        pop_frame();
-        return;
-    }
-    (*env)->CallStaticVoidMethod(env, bridge_class, m_internal_call, (jlong)(intptr_t)ctx, (jlong)now_ms,
-                                 (jboolean)(applying != 0), args);
-    if (check_exception("internal call")) {
-        RedisModule_ReplyWithError(ctx, "ERR internal error in the Raft module, see the log");
-    }
-    pop_frame();
+void bridge_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int security) {
+    jobjectArray args = enter_command(ctx, argv, argc);
+    if (!args) return;
+    (*g_env)->CallStaticVoidMethod(g_env, bridge_class, m_command, (jlong)(intptr_t)ctx,
+                                   (jlong)RedisModule_GetClientId(ctx), (jint)RedisModule_GetContextFlags(ctx),
+                                   (jint)security, args);
+    leave_command(ctx, "command");
+}
+
+void bridge_internal_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, long long now_ms, int applying,
+                          int access) {
+    jobjectArray args = enter_command(ctx, argv, argc);
+    if (!args) return;
+    (*g_env)->CallStaticVoidMethod(g_env, bridge_class, m_internal_call, (jlong)(intptr_t)ctx, (jlong)now_ms,
+                                   (jboolean)(applying != 0), (jint)access, args);
+    leave_command(ctx, "internal call");
 }
 
 static void call_void(jmethodID method, const char *where) {

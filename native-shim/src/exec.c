@@ -30,7 +30,9 @@
 #define EXEC_DIRECT 2   /* targets are live command contexts, not blocked clients */
 
 long long g_apply_time;
-/* raft.log-delay-apply (microseconds): a test hook that slows every executed unit down. */
+/* The latest time of an entry applied here: "now" never goes back behind the log (expiry_now). */
+long long g_latest_entry_time;
+/* raft.log-delay-apply (microseconds): a test hook that slows every applied unit down. */
 static long long apply_delay_us;
 
 SHIM_EXPORT void rr_set_apply_delay(int64_t microseconds) { apply_delay_us = microseconds; }
@@ -261,9 +263,7 @@ static int not_executed(RedisModuleCallReply *reply, int dispatch_error) {
 
 /* maxmemory as Redis reports it (malloc'ed), or NULL if unlimited. */
 static char *current_maxmemory(void) {
-    g_raw_call = 1;
-    RedisModuleCallReply *reply = RedisModule_Call(g_ctx, "CONFIG", "cc", "GET", "maxmemory");
-    g_raw_call = 0;
+    RedisModuleCallReply *reply = RAW_CALL(RedisModule_Call(g_ctx, "CONFIG", "cc", "GET", "maxmemory"));
     char *value = NULL;
     if (reply && RedisModule_CallReplyLength(reply) == 2) {
         size_t len;
@@ -275,23 +275,22 @@ static char *current_maxmemory(void) {
 }
 
 static void set_maxmemory(const char *value) {
-    g_raw_call = 1;
-    RedisModuleCallReply *reply = RedisModule_Call(g_ctx, "CONFIG", "ccc", "SET", "maxmemory", value);
-    g_raw_call = 0;
+    RedisModuleCallReply *reply = RAW_CALL(RedisModule_Call(g_ctx, "CONFIG", "ccc", "SET", "maxmemory", value));
     if (reply) RedisModule_FreeCallReply(reply);
 }
 
 static Reply *execute_unit(Cursor *c) {
     UnitHeader h;
     if (!read_unit_header(c, &h, 1)) return NULL;
-    if (apply_delay_us > 0) usleep((useconds_t)apply_delay_us);
+    if (apply_delay_us > 0 && g_applying) usleep((useconds_t)apply_delay_us);
     /*
      * Scripts refuse deny-oom commands while this node was over maxmemory at its last
      * client command: a state of this node alone. Units with scripts (they carry a user)
      * are applied with maxmemory lifted, so every node runs them alike; the leader refused
      * them beforehand if it was over maxmemory.
      */
-    char *lifted = g_applying && h.user ? current_maxmemory() : NULL;
+    int limited = RedisModule_GetUsedMemoryRatio() > 0; /* 0: no maxmemory, nothing to lift */
+    char *lifted = g_applying && h.user && limited ? current_maxmemory() : NULL;
     if (lifted) set_maxmemory("0");
     Reply *r = calloc(1, sizeof(*r));
     r->as_array = (h.flags & UNIT_TRANSACTION) != 0;
@@ -345,6 +344,7 @@ SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, const int64_t *
     if (mode & EXEC_APPLYING) {
         g_applying++;
         g_apply_time = now_ms;
+        if (now_ms > g_latest_entry_time) g_latest_entry_time = now_ms;
     }
     while (c.p < c.end) {
         Reply *r = execute_unit(&c);
@@ -400,9 +400,7 @@ SHIM_EXPORT char *rr_call(const char *buf, int len, int *out_len) {
     Command cmd;
     *out_len = 0;
     if (!read_command(&c, &cmd)) return NULL;
-    g_raw_call = 1;
-    RedisModuleCallReply *reply = call_command(g_ctx, &cmd, "Ev");
-    g_raw_call = 0;
+    RedisModuleCallReply *reply = RAW_CALL(call_command(g_ctx, &cmd, "Ev"));
     command_free(&cmd);
     if (!reply) return NULL;
     size_t proto_len;
@@ -428,9 +426,7 @@ SHIM_EXPORT void rr_call_and_reply(int64_t ctx, const char *buf, int len, int as
         RedisModule_ReplyWithError(c_ctx, "ERR malformed internal call");
         return;
     }
-    g_raw_call = 1;
-    RedisModuleCallReply *reply = call_command(c_ctx, &cmd, as_unit_user && g_unit_user ? "CE0v" : "E0v");
-    g_raw_call = 0;
+    RedisModuleCallReply *reply = RAW_CALL(call_command(c_ctx, &cmd, as_unit_user && g_unit_user ? "CE0v" : "E0v"));
     write_call_reply(c_ctx, reply);
     if (reply) RedisModule_FreeCallReply(reply);
     command_free(&cmd);
@@ -446,19 +442,6 @@ SHIM_EXPORT void rr_expire_command_keys(const char *buf, int len, int64_t now_ms
     if (!read_command(&c, &cmd)) return;
     expiry_delete_due(cmd.argv, cmd.argc, now_ms);
     command_free(&cmd);
-}
-
-/*
- * Main thread, while a unit runs: checks one encoded command against the unit's script
- * user; returns ACL_OK or an ACL_DENIED_* reason.
- */
-SHIM_EXPORT int rr_check_unit_acl(const char *buf, int len) {
-    Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
-    Command cmd;
-    if (!read_command(&c, &cmd)) return ACL_OK;
-    int reason = acl_check_unit_user(cmd.argv, cmd.argc);
-    command_free(&cmd);
-    return reason;
 }
 
 /*
@@ -491,22 +474,40 @@ static int admin_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc
     return RM_OK;
 }
 
-/* RAFT._AS <command> ...: a command of the module's own, or of a script it runs, that Java completes. */
+/*
+ * The RAFT._* targets exist for the filter, which inserts them only in front of commands
+ * the shim itself runs (g_internal_calls > 0). A client naming one is refused: RAFT._AS
+ * would otherwise run a write on this node alone, outside the log and the ACL checks.
+ */
+static int refused_to_clients(RedisModuleCtx *ctx) {
+    if (g_internal_calls > 0) return 0;
+    RedisModule_ReplyWithError(ctx, "ERR this command is internal to the Raft module");
+    return 1;
+}
+
+/*
+ * RAFT._AS <command> ...: a command of the module's own, or of a script it runs, that Java
+ * completes; checked here against the running unit's script user, if any.
+ */
 static int internal_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (refused_to_clients(ctx)) return RM_OK;
     if (argc < 2) return RedisModule_WrongArity(ctx);
-    bridge_internal_call(ctx, argv + 1, argc - 1, g_applying ? g_apply_time : expiry_now(), g_applying > 0);
+    bridge_internal_call(ctx, argv + 1, argc - 1, g_applying ? g_apply_time : expiry_now(), g_applying > 0,
+                         acl_check_unit_user(argv + 1, argc - 1));
     return RM_OK;
 }
 
 static int reject_random(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     (void)argv;
     (void)argc;
+    if (refused_to_clients(ctx)) return RM_OK;
     return RedisModule_ReplyWithError(ctx, "ERR Cannot run a command with random results in this context");
 }
 
 static int reject_kill(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     (void)argv;
     (void)argc;
+    if (refused_to_clients(ctx)) return RM_OK;
     return RedisModule_ReplyWithError(ctx,
         "UNKILLABLE The busy script is applied from the Raft log and must end the same way on every node. "
         "Wait for it, or stop this node with SHUTDOWN NOSAVE.");
@@ -515,6 +516,7 @@ static int reject_kill(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
 static int no_script(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     (void)argv;
     (void)argc;
+    if (refused_to_clients(ctx)) return RM_OK;
     return RedisModule_ReplyWithError(ctx, "NOSCRIPT No matching script. Please use EVAL.");
 }
 
@@ -522,6 +524,7 @@ static int no_script(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
 static int expire_keys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     (void)argv;
     (void)argc;
+    if (refused_to_clients(ctx)) return RM_OK;
     return RedisModule_ReplyWithSimpleString(ctx, "OK");
 }
 

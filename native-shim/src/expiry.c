@@ -47,9 +47,13 @@ static int is_due(long long stored, long long now) {
     return stored != RM_NO_EXPIRE && stored - g_expiry_shift < now;
 }
 
-/* Whether the key exists and its logical deadline is before now. */
+/*
+ * Whether the key exists and its logical deadline is before now. The key is opened for
+ * writing because, in Redis 7.0, only that lookup leaves no trace: a read lookup counts a
+ * keyspace hit or miss and fires a "keymiss" event (the module signals changes itself).
+ */
 int expiry_key_is_due(RedisModuleString *name, long long now) {
-    RedisModuleKey *key = RedisModule_OpenKey(g_ctx, name, RM_READ | RM_OPEN_KEY_NOTOUCH);
+    RedisModuleKey *key = RedisModule_OpenKey(g_ctx, name, RM_WRITE | RM_OPEN_KEY_NOTOUCH);
     if (!key) return 0;
     int due = RedisModule_KeyType(key) != RM_KEYTYPE_EMPTY && is_due(stored_deadline(key), now);
     RedisModule_CloseKey(key);
@@ -92,7 +96,10 @@ int expiry_any_due(RedisModuleString **argv, int argc, long long now) {
     return for_each_key(argv, argc, now, 0);
 }
 
-long long expiry_now(void) { return clock_ms(); }
+long long expiry_now(void) {
+    long long now = clock_ms();
+    return now > g_latest_entry_time ? now : g_latest_entry_time;
+}
 
 /* ---- Finding expired keys for the leader's sweep ---- */
 

@@ -12,8 +12,8 @@
  * intercepted. Instead, per the flags Java gave:
  *  - while a log entry is applied, keys they name whose logical deadline passed at
  *    the entry's time are deleted first (expiry.c), so every node sees the same keys;
- *  - commands Java must complete (deadlines, TTL replies, order-dependent replies, ...)
- *    go to RAFT._AS / RAFT._AS_RO (a write or read-only wrapper, so scripts keep
+ *  - commands Java must complete (deadlines, TTL replies, order-dependent replies read by
+ *    a script, ...) go to RAFT._AS / RAFT._AS_RO (a write or read-only wrapper, so scripts keep
  *    their own checks);
  *  - nondeterministic commands are refused while a log entry is applied (first: they
  *    are neither run nor wrapped).
@@ -36,6 +36,7 @@
 #define CMD_WRAP_IF_ARG 32    /* ... only if an argument is one of the command's trigger words */
 #define CMD_WRITE 64          /* wrapped as a write (RAFT._AS), else read-only (RAFT._AS_RO) */
 #define CMD_UNKILLABLE 128    /* SCRIPT KILL and the like: refused while a log entry is applied */
+#define CMD_WRAP_IN_SCRIPT 256 /* wrapped only while a log entry is applied and one of its scripts runs */
 
 #define NAME_MAX_LEN 64
 #define TRIGGERS_MAX_LEN 64
@@ -166,7 +167,8 @@ static void filter(RedisModuleCommandFilterCtx *f) {
         expire_due_keys(f, argc);
     }
     int wrap = (flags & CMD_WRAP) || (g_applying && (flags & CMD_WRAP_APPLYING)) ||
-               ((flags & CMD_WRAP_IF_ARG) && has_trigger(e, f, argc));
+               ((flags & CMD_WRAP_IF_ARG) && has_trigger(e, f, argc)) ||
+               (g_applying && (flags & CMD_WRAP_IN_SCRIPT) && (RedisModule_GetContextFlags(g_ctx) & RM_CTX_FLAGS_LUA));
     if (wrap) insert_front(f, (flags & CMD_WRITE) ? "RAFT._AS" : "RAFT._AS_RO");
 }
 

@@ -40,12 +40,13 @@
 #define RM_READ (1 << 0)
 #define RM_WRITE (1 << 1)
 #define RM_OPEN_KEY_NOTOUCH (1 << 16)
+/* RedisModule_SetModuleOptions: closing a key opened for writing does not signal it modified. */
+#define RM_OPTION_NO_IMPLICIT_SIGNAL_MODIFIED (1 << 1)
 #define RM_NO_EXPIRE (-1LL)
 #define RM_KEYTYPE_EMPTY 0
 #define RM_NOTIFY_EXPIRED (1 << 8)
 
 /* Reasons of RedisModule_ACLAddLogEntry */
-#define RM_ACL_LOG_AUTH 0
 #define RM_ACL_LOG_CMD 1
 #define RM_ACL_LOG_KEY 2
 #define RM_ACL_LOG_CHANNEL 3
@@ -194,7 +195,8 @@ typedef struct RedisModuleTypeMethods {
     X(unsigned long long, GetClientId, (RedisModuleCtx *ctx)) \
     X(int, GetContextFlags, (RedisModuleCtx *ctx)) \
     X(int, GetServerVersion, (void)) \
-    X(int, CommandFilterArgReplace, (RedisModuleCommandFilterCtx *fctx, int pos, RedisModuleString *arg)) \
+    X(float, GetUsedMemoryRatio, (void)) \
+    X(void, SetModuleOptions, (RedisModuleCtx *ctx, int options)) \
     X(int *, GetCommandKeys, (RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys)) \
     X(RedisModuleKey *, OpenKey, (RedisModuleCtx *ctx, RedisModuleString *keyname, int mode)) \
     X(void, CloseKey, (RedisModuleKey *key)) \
@@ -203,7 +205,6 @@ typedef struct RedisModuleTypeMethods {
     X(int, SignalModifiedKey, (RedisModuleCtx *ctx, RedisModuleString *keyname)) \
     X(int, NotifyKeyspaceEvent, (RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key)) \
     X(RedisModuleScanCursor *, ScanCursorCreate, (void)) \
-    X(void, ScanCursorDestroy, (RedisModuleScanCursor *cursor)) \
     X(int, Scan, (RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata)) \
     X(void, ScanCursorRestart, (RedisModuleScanCursor *cursor)) \
     X(int, KeyType, (RedisModuleKey *key)) \

@@ -123,6 +123,8 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         return RM_ERR;
     }
     g_main_pid = getpid();
+    /* Keys are opened for writing only to look at them quietly (expiry.c); a real change is signalled there. */
+    RedisModule_SetModuleOptions(ctx, RM_OPTION_NO_IMPLICIT_SIGNAL_MODIFIED);
     g_ctx = RedisModule_GetDetachedThreadSafeContext(ctx);
 
     if (jvm_is_running()) {

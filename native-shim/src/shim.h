@@ -36,7 +36,9 @@ int bridge_configs_loaded(char *err, size_t errlen);
 char *bridge_config_set(int id, const char *value); /* error message (malloc'ed) or NULL */
 char *bridge_config_get(int id);                   /* value (malloc'ed) or NULL */
 void bridge_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int security);
-void bridge_internal_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, long long now_ms, int applying);
+/* access: the command checked against the running unit's script user (ACL_OK or ACL_DENIED_*). */
+void bridge_internal_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, long long now_ms, int applying,
+                          int access);
 void bridge_drain(void);
 void bridge_info(RedisModuleInfoCtx *ictx);
 void bridge_client_connected(uint64_t client_id);
@@ -64,6 +66,15 @@ int filter_register(RedisModuleCtx *ctx);
 extern int g_internal_calls;
 /* Set just before a raw RedisModule_Call of the shim: the filter leaves that command alone (and clears it). */
 extern int g_raw_call;
+/*
+ * RAW_CALL(RedisModule_Call(...)): a call of the shim's own that the filter leaves as it
+ * is (the commands it runs in turn, e.g. those of a script, are filtered as usual).
+ */
+#define RAW_CALL(call) (g_raw_call = 1, raw_call_done(call))
+static inline RedisModuleCallReply *raw_call_done(RedisModuleCallReply *reply) {
+    g_raw_call = 0;
+    return reply;
+}
 /* Set while replicated log entries are applied: nondeterministic commands are refused then. */
 extern int g_applying;
 
@@ -71,6 +82,7 @@ extern int g_applying;
 int exec_register_commands(RedisModuleCtx *ctx);
 /* The time (ms) of the log entry being applied; the time every node uses for expiry then. */
 extern long long g_apply_time;
+extern long long g_latest_entry_time;
 
 /* expiry.c */
 int expiry_delete_due(RedisModuleString **argv, int argc, long long now);

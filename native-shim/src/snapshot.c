@@ -136,7 +136,7 @@ SHIM_EXPORT int rr_fork_snapshot(const char *staging_dir, int delay_secs, int fa
     if (delay_secs > 0) sleep((unsigned)delay_secs);
     if (fail) RedisModule_ExitFromChild(SNAPSHOT_CHILD_FAILED_ON_PURPOSE);
     if (chdir(staging_dir) == 0) {
-        g_raw_call = 1;
+        /* The filter does nothing in a fork child. */
         RedisModuleCallReply *reply = RedisModule_Call(g_ctx, "SAVE", "E");
         ok = reply && RedisModule_CallReplyType(reply) != RM_REPLY_ERROR;
     }
@@ -150,9 +150,7 @@ SHIM_EXPORT int rr_kill_fork_child(int pid) { return RedisModule_KillForkChild(p
  * dataset before loading, so Java verifies the file first. Returns 0 on success. */
 SHIM_EXPORT int rr_reload_rdb(void) {
     loaded_present = 0;
-    g_raw_call = 1;
-    RedisModuleCallReply *reply = RedisModule_Call(g_ctx, "DEBUG", "cc", "RELOAD", "NOSAVE");
-    g_raw_call = 0;
+    RedisModuleCallReply *reply = RAW_CALL(RedisModule_Call(g_ctx, "DEBUG", "cc", "RELOAD", "NOSAVE"));
     int ok = reply && RedisModule_CallReplyType(reply) != RM_REPLY_ERROR;
     if (!ok && reply) {
         size_t len;

@@ -1,6 +1,7 @@
 package io.redisraft;
 
 import io.redisraft.bridge.RedisApi;
+import io.redisraft.config.RedisSettingRules;
 import io.redisraft.logging.RedisLog;
 
 /**
@@ -21,11 +22,8 @@ public final class EnvironmentCheck {
         if ("yes".equals(redis.config("appendonly"))) {
             return "appendonly yes would replay writes a second time after the Raft log; set appendonly no";
         }
-        String policy = redis.config("maxmemory-policy");
-        if (policy != null && !policy.equals("noeviction")) {
-            return "maxmemory-policy " + policy + " would make each node evict different keys; "
-                    + "Raft replication needs maxmemory-policy noeviction";
-        }
+        String eviction = RedisSettingRules.evictionProblem(redis.config("maxmemory-policy"));
+        if (eviction != null) return eviction;
         String dbfilename = redis.config("dbfilename");
         if (dbfilename == null || dbfilename.isEmpty()) {
             return "dbfilename is empty; Raft snapshots are stored there";

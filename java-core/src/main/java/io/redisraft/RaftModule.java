@@ -106,8 +106,8 @@ public final class RaftModule {
         router.handle(new Caller(ctx, clientId, contextFlags, security), argv);
     }
 
-    public void internalCall(long ctx, long nowMs, boolean applying, byte[][] argv) {
-        router.internalCall(ctx, nowMs, applying, argv);
+    public void internalCall(long ctx, long nowMs, boolean applying, int access, byte[][] argv) {
+        router.internalCall(ctx, nowMs, applying, access, argv);
     }
 
     public void clientConnected(long clientId) {

@@ -78,11 +78,12 @@ public final class ModuleBridge {
         }
     }
 
-    public static void internalCall(long ctx, long nowMs, boolean applying, byte[][] argv) {
+    /** {@code access}: the command checked against the running unit's script user (security.Access codes). */
+    public static void internalCall(long ctx, long nowMs, boolean applying, int access, byte[][] argv) {
         RaftModule m = module;
         try {
             if (m == null) throw new IllegalStateException("module not initialised");
-            m.internalCall(ctx, nowMs, applying, argv);
+            m.internalCall(ctx, nowMs, applying, access, argv);
         } catch (Throwable t) {
             failed(ctx, "internal call", t);
         }

@@ -95,12 +95,6 @@ public final class RedisApi {
         shim.rr_expire_command_keys(encoded, encoded.length, nowMs);
     }
 
-    /** Inside RAFT._AS: the access check of a command against the running unit's script user. */
-    public int checkUnitAcl(byte[][] argv) {
-        byte[] encoded = CommandCodec.encodeCommand(argv);
-        return shim.rr_check_unit_acl(encoded, encoded.length);
-    }
-
     /** Inside a module command: the ACL user of its client. */
     public String clientUser(long ctx) {
         String user = takeString(shim.rr_client_user(ctx));

@@ -30,6 +30,8 @@ public interface Shim {
     int CMD_WRITE = 64;
     /** Refused while a log entry is applied (SCRIPT KILL, FUNCTION KILL). */
     int CMD_UNKILLABLE = 128;
+    /** Wrapped only while a log entry is applied and a script or function of it runs. */
+    int CMD_WRAP_IN_SCRIPT = 256;
 
     /** Modes of {@link #rr_execute}; the same values are in exec.c. */
     int EXEC_APPLYING = 1;
@@ -71,9 +73,6 @@ public interface Shim {
 
     /** For an encoded command whose arguments are key names: due[i] = 1 if argument i+1 is past its deadline. */
     void rr_due_keys_mask(@In byte[] command, int len, long nowMs, @Out byte[] due);
-
-    /** Inside RAFT._AS: checks an encoded command against the running unit's script user (Access codes). */
-    int rr_check_unit_acl(@In byte[] command, int len);
 
     /** Continues the scan for expired keys over about budget keys; RESP array, release with rr_free. */
     Pointer rr_scan_due_keys(int budget, long nowMs, @Out IntByReference outLen);

@@ -1,11 +1,11 @@
 package io.redisraft.commands;
 
 import io.redisraft.bridge.CommandCodec;
-import io.redisraft.bridge.RedisApi.BlockedClient;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
+import io.redisraft.config.RedisSettingRules;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ScriptBodies;
@@ -31,13 +31,15 @@ final class ClientCommands {
     private final RaftNode node;
     private final ScriptBodies scripts;
     private final ClientAuth auth;
+    private final LeaderWait leaderWait;
     private volatile CommandTable table;
     private final Transactions transactions = new Transactions();
     private final ClusterTopology topology;
 
     ClientCommands(RedisApi redis, RaftConfig config, RaftNode node, CommandTable table, ScriptBodies scripts,
-                   ClientAuth auth) {
+                   ClientAuth auth, LeaderWait leaderWait) {
         this.redis = redis;
+        this.leaderWait = leaderWait;
         this.config = config;
         this.node = node;
         this.table = table;
@@ -142,8 +144,8 @@ final class ClientCommands {
             if (spec.kind() == CommandKind.READ) learnScript(command);
         }
         List<byte[][]> commands = List.<byte[][]>of(command);
-        return submit(caller, CommandCodec.encodeUnit(unitFlags(caller), scriptRules(caller, commands), commands),
-                spec.kind() == CommandKind.READ);
+        return submit(caller, CommandCodec.encodeUnit(unitFlags(caller), scriptRules(caller, spec.runsScript()),
+                commands), spec.kind() == CommandKind.READ);
     }
 
     /** Handles a command inside MULTI. */
@@ -187,17 +189,19 @@ final class ClientCommands {
         if (tx.aborted) return Errors.EXECABORT;
         if (tx.commands.isEmpty()) return Resp.array();
         List<byte[][]> commands = new ArrayList<>(tx.commands.size());
+        boolean scripted = false;
         for (byte[][] c : tx.commands) {
             CommandTable.Spec spec = table.lookup(c);
             byte[][] command = c;
             if (spec != null && spec.runsScript()) {
+                scripted = true;
                 command = withScriptBody(c);
                 if (command == null) command = NOSCRIPT_COMMAND; // answers NOSCRIPT in its place, as Redis would
             }
             commands.add(command);
         }
         byte[] unit = CommandCodec.encodeUnit(unitFlags(caller) | CommandCodec.UNIT_TRANSACTION,
-                scriptRules(caller, commands), commands);
+                scriptRules(caller, scripted), commands);
         // A transaction of reads only needs a read barrier, not a log entry.
         return submit(caller, unit, tx.readOnly);
     }
@@ -237,12 +241,7 @@ final class ClientCommands {
      * The ACL rules a unit runs under: its caller's, if it runs a script (every node then
      * grants and refuses the script's commands alike); null otherwise.
      */
-    private List<String> scriptRules(Caller caller, List<byte[][]> commands) {
-        boolean scripted = false;
-        for (byte[][] c : commands) {
-            CommandTable.Spec spec = table.lookup(c);
-            scripted |= spec != null && spec.runsScript();
-        }
+    private List<String> scriptRules(Caller caller, boolean scripted) {
         if (!scripted) return null;
         List<String> lines = new ArrayList<>();
         for (Resp line : redis.call("ACL", "LIST").asList()) lines.add(line.asText());
@@ -254,11 +253,10 @@ final class ClientCommands {
     private Resp configSet(byte[][] argv) {
         for (int i = 2; i + 1 < argv.length; i += 2) {
             String name = CommandTable.lower(argv[i]);
-            String value = CommandTable.lower(argv[i + 1]);
-            if (name.equals("maxmemory-policy") && !value.equals("noeviction")) {
-                return Resp.error("ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - "
-                        + "Raft replication needs maxmemory-policy noeviction: with eviction each node would evict "
-                        + "different keys");
+            String problem = name.equals("maxmemory-policy") ? RedisSettingRules.evictionProblem(Errors.text(argv[i + 1]))
+                    : null;
+            if (problem != null) {
+                return Resp.error("ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - " + problem);
             }
         }
         return redis.call(argv);
@@ -267,25 +265,14 @@ final class ClientCommands {
     private Resp submit(Caller caller, byte[] unit, boolean readOnly) {
         if (readOnly && config.flag(ConfigOption.TEST_UNSAFE_READS)) return executeLocally(caller, unit);
         if (!readOnly && unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
-        if (node.becomingLeader()) {
-            // Elected, not ready yet: the command waits (RedisRaft answered CLUSTERDOWN at once).
-            BlockedClient client = redis.block(caller.ctx());
-            node.whenLeaderReady(ready -> {
-                Resp refusal = ready ? null : node.refusal();
-                if (refusal != null) redis.unblock(client, refusal);
-                else if (readOnly) node.read(unit, client);
-                else node.write(unit, caller.clientId(), client);
-            });
+        return leaderWait.run(caller, deferred -> {
+            Resp refusal = node.refusal();
+            if (refusal != null) return refusal;
+            if (!readOnly) node.write(unit, caller.clientId(), deferred.block());
+            else if (deferred.waited()) node.read(unit, deferred.block());
+            else node.read(unit, caller.ctx(), config.flag(ConfigOption.QUORUM_READS));
             return null;
-        }
-        Resp refusal = node.refusal();
-        if (refusal != null) return refusal;
-        if (readOnly) {
-            node.read(unit, caller.ctx(), config.flag(ConfigOption.QUORUM_READS));
-            return null;
-        }
-        node.write(unit, caller.clientId(), redis.block(caller.ctx()));
-        return null;
+        });
     }
 
     /** Runs a unit locally and replies to the caller directly. */

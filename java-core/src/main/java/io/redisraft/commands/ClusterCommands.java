@@ -9,7 +9,6 @@ import io.redisraft.raft.NodeIdentity;
 import io.redisraft.raft.NodeState;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
-import io.redisraft.resp.RespClient;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -33,9 +31,11 @@ final class ClusterCommands {
     private final RedisApi redis;
     private final RaftConfig config;
     private final RaftNode node;
+    private final LeaderWait leaderWait;
 
-    ClusterCommands(RedisApi redis, RaftConfig config, RaftNode node) {
+    ClusterCommands(RedisApi redis, RaftConfig config, RaftNode node, LeaderWait leaderWait) {
         this.redis = redis;
+        this.leaderWait = leaderWait;
         this.config = config;
         this.node = node;
     }
@@ -71,27 +71,12 @@ final class ClusterCommands {
         return null;
     }
 
-    /**
-     * Runs an admin command at once, or, on a node just elected and not ready yet, once it is
-     * (what it checks, such as the ids used so far, is then up to date): the client waits, as
-     * for its data commands. {@code command} gets how to block the client for a later reply.
-     */
-    private Resp onceReady(Caller caller, Function<Supplier<BlockedClient>, Resp> command) {
-        if (!node.becomingLeader()) return command.apply(() -> redis.block(caller.ctx()));
-        BlockedClient client = redis.block(caller.ctx());
-        node.whenLeaderReady(ready -> {
-            Resp now = command.apply(() -> client);
-            if (now != null) redis.unblock(client, now);
-        });
-        return null;
-    }
-
     /** RAFT.NODE ADD id addr [raft-addr] | REMOVE id */
     Resp node(Caller caller, byte[][] argv) {
-        return onceReady(caller, blocker -> node(blocker, argv));
+        return leaderWait.run(caller, deferred -> node(deferred, argv));
     }
 
-    private Resp node(Supplier<BlockedClient> blocker, byte[][] argv) {
+    private Resp node(LeaderWait.Deferred deferred, byte[][] argv) {
         String sub = argv.length > 1 ? CommandTable.lower(argv[1]) : "";
         if (!sub.equals("add") && !sub.equals("remove")) return Resp.error("ERR RAFT.NODE supports ADD / REMOVE only");
         Resp refusal = node.refusal();
@@ -112,7 +97,7 @@ final class ClusterCommands {
             }
             if (id != 0 && node.wasUsed(id)) return Resp.error("ERR node id has already been used in this cluster");
             int nodeId = id != 0 ? id : unusedNodeId();
-            return later(blocker, node.addNode(nodeId, addr, raftAddr),
+            return later(deferred, node.addNode(nodeId, addr, raftAddr),
                     () -> Resp.array(Resp.integer(nodeId), Resp.simple(dbid)));
         }
         if (argv.length != 3) return Errors.wrongArity("raft.node");
@@ -124,15 +109,15 @@ final class ClusterCommands {
             node.shutDownAfterRemoval();
             return null;
         }
-        return later(blocker, node.removeNode(id), () -> Resp.OK);
+        return later(deferred, node.removeNode(id), () -> Resp.OK);
     }
 
     /** RAFT.TRANSFER_LEADER [id] */
     Resp transferLeader(Caller caller, byte[][] argv) {
-        return onceReady(caller, blocker -> transferLeader(blocker, argv));
+        return leaderWait.run(caller, deferred -> transferLeader(deferred, argv));
     }
 
-    private Resp transferLeader(Supplier<BlockedClient> blocker, byte[][] argv) {
+    private Resp transferLeader(LeaderWait.Deferred deferred, byte[][] argv) {
         if (argv.length > 2) return Errors.wrongArity("raft.transfer_leader");
         Integer requested = argv.length == 2 ? parseNodeId(argv[1]) : null;
         if (argv.length == 2 && requested == null) return Resp.error("ERR invalid target node id");
@@ -145,7 +130,7 @@ final class ClusterCommands {
             return Resp.error("ERR invalid node id");
         }
         long timeout = Math.max(config.number(ConfigOption.ELECTION_TIMEOUT) * 3, 3000);
-        BlockedClient client = blocker.get();
+        BlockedClient client = deferred.block();
         node.transferLeadership(target, timeout).whenComplete((v, error) -> {
             RaftPeerId leader = node.leaderId();
             Resp reply;
@@ -161,8 +146,10 @@ final class ClusterCommands {
     Resp timeoutNow(Caller caller, byte[][] argv) {
         if (argv.length != 1) return Errors.wrongArity("raft.timeout_now");
         if (node.state() != NodeState.UP) return node.refusal();
-        String problem = node.startElection();
-        return problem == null ? Resp.OK : Resp.error("ERR failed to start an election: " + problem);
+        BlockedClient client = redis.block(caller.ctx());
+        node.timeoutNow().thenAccept(problem -> redis.unblock(client,
+                problem == null ? Resp.OK : Resp.error("ERR failed to start an election: " + problem)));
+        return null;
     }
 
     /** RAFT.NODESHUTDOWN id: sent by the leader to a node it removed; that node shuts down. */
@@ -188,8 +175,8 @@ final class ClusterCommands {
                         .findFirst().orElse(null));
     }
 
-    private Resp later(Supplier<BlockedClient> blocker, CompletableFuture<Void> operation, Supplier<Resp> success) {
-        BlockedClient client = blocker.get();
+    private Resp later(LeaderWait.Deferred deferred, CompletableFuture<Void> operation, Supplier<Resp> success) {
+        BlockedClient client = deferred.block();
         operation.whenComplete((v, error) -> {
             if (error == null) {
                 redis.unblock(client, success.get());

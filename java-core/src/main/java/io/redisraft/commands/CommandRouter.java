@@ -26,9 +26,10 @@ public final class CommandRouter {
         this.table = table;
         ScriptBodies scripts = new ScriptBodies();
         this.auth = new ClientAuth(redis);
-        this.client = new ClientCommands(redis, config, node, table, scripts, auth);
+        LeaderWait leaderWait = new LeaderWait(redis, node);
+        this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait);
         this.internal = new InternalCalls(redis, () -> this.table, scripts);
-        this.cluster = new ClusterCommands(redis, config, node);
+        this.cluster = new ClusterCommands(redis, config, node, leaderWait);
         this.debug = new DebugCommands(redis, mainThread, node, snapshots, () -> this.table);
     }
 
@@ -61,8 +62,8 @@ public final class CommandRouter {
     }
 
     /** RAFT._AS: a command the module runs itself, handed back by the filter (see InternalCalls). */
-    public void internalCall(long ctx, long nowMs, boolean applying, byte[][] argv) {
-        internal.handle(ctx, nowMs, applying, argv);
+    public void internalCall(long ctx, long nowMs, boolean applying, int access, byte[][] argv) {
+        internal.handle(ctx, nowMs, applying, access, argv);
     }
 
     public void clientConnected(long clientId) {

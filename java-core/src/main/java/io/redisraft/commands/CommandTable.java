@@ -210,9 +210,9 @@ public final class CommandTable {
             flags |= DEADLINE_OPTIONS.containsKey(s.name()) ? Shim.CMD_WRAP_IF_ARG : Shim.CMD_WRAP;
         }
         if (roles.contains(InternalRole.TTL_READ) || roles.contains(InternalRole.LISTING)) flags |= Shim.CMD_WRAP;
-        if (roles.contains(InternalRole.ORDER) || roles.contains(InternalRole.SCRIPT_SOURCE)) {
-            flags |= Shim.CMD_WRAP_APPLYING;
-        }
+        if (roles.contains(InternalRole.SCRIPT_SOURCE)) flags |= Shim.CMD_WRAP_APPLYING;
+        // Only what a script reads must be the same everywhere; a client gets its reply as Redis gives it.
+        if (roles.contains(InternalRole.ORDER)) flags |= Shim.CMD_WRAP_IN_SCRIPT;
         return flags;
     }
 

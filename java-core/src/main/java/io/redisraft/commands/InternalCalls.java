@@ -36,18 +36,20 @@ final class InternalCalls {
         this.scripts = scripts;
     }
 
-    /** {@code nowMs} is the applied entry's time while applying, else this node's clock. */
-    void handle(long ctx, long nowMs, boolean applying, byte[][] argv) {
+    /**
+     * {@code nowMs} is the applied entry's time while applying, else this node's clock;
+     * {@code access} the shim's check of the command against the running unit's script user.
+     */
+    void handle(long ctx, long nowMs, boolean applying, int access, byte[][] argv) {
         CommandTable.Spec spec = table.get().lookup(argv);
         Set<InternalRole> roles = spec == null ? Set.of() : spec.roles();
-        int access = redis.checkUnitAcl(argv);
         if (access != Access.OK) {
             redis.reply(ctx, Access.deniedInScript(access));
         } else if (roles.contains(InternalRole.DEADLINE)) {
-            byte[][] rewritten = Deadlines.rewrite(argv, nowMs);
-            redis.callAndReply(ctx, rewritten, false);
+            Deadlines.Rewritten rewritten = Deadlines.rewrite(argv, nowMs);
+            redis.callAndReply(ctx, rewritten.argv(), false);
             // A deadline already past removes the key at once, as Redis does.
-            if (rewritten != argv) redis.expireKeysOf(rewritten, nowMs);
+            if (rewritten.past()) redis.expireKeysOf(rewritten.argv(), nowMs);
         } else if (roles.contains(InternalRole.SCRIPT_SOURCE)) {
             learn(argv);
             redis.callAndReply(ctx, argv, true);

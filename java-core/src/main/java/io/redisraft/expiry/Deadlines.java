@@ -31,12 +31,20 @@ public final class Deadlines {
     private Deadlines() {}
 
     /**
-     * The command with every deadline it sets made absolute (from {@code nowMs}) and
-     * shifted; the same array if it sets none, or if its arguments are invalid (Redis
-     * then refuses it the same way on every node).
+     * A command as rewritten: {@code argv} sets the same deadline absolute and shifted (or is
+     * the original array, if the command sets none or its arguments are invalid: Redis then
+     * refuses it the same way on every node); {@code past}: that deadline is not after
+     * {@code nowMs}, so the key must go at once, as Redis does.
      */
-    public static byte[][] rewrite(byte[][] argv, long nowMs) {
-        if (argv.length < 2) return argv;
+    public record Rewritten(byte[][] argv, boolean past) {
+        static Rewritten unchanged(byte[][] argv) {
+            return new Rewritten(argv, false);
+        }
+    }
+
+    /** The command with every deadline it sets made absolute (from {@code nowMs}) and shifted. */
+    public static Rewritten rewrite(byte[][] argv, long nowMs) {
+        if (argv.length < 2) return Rewritten.unchanged(argv);
         return switch (lower(argv[0])) {
             case "set" -> rewriteOption(argv, 3, nowMs);
             case "getex" -> rewriteOption(argv, 2, nowMs);
@@ -47,7 +55,7 @@ public final class Deadlines {
             case "expireat" -> expire(argv, nowMs, 1000, true);
             case "pexpireat" -> expire(argv, nowMs, 1, true);
             case "restore" -> restore(argv, nowMs);
-            default -> argv;
+            default -> Rewritten.unchanged(argv);
         };
     }
 
@@ -91,66 +99,66 @@ public final class Deadlines {
     // ---- Rewriting ----
 
     /** SET / GETEX: exactly one of EX, PX, EXAT, PXAT among the options from {@code first}. */
-    private static byte[][] rewriteOption(byte[][] argv, int first, long nowMs) {
+    private static Rewritten rewriteOption(byte[][] argv, int first, long nowMs) {
         int at = -1;
         for (int i = first; i < argv.length; i++) {
             String option = lower(argv[i]);
             if (option.equals("ex") || option.equals("px") || option.equals("exat") || option.equals("pxat")) {
-                if (at >= 0 || i + 1 >= argv.length) return argv;
+                if (at >= 0 || i + 1 >= argv.length) return Rewritten.unchanged(argv);
                 at = i;
                 i++;
             }
         }
-        if (at < 0) return argv;
+        if (at < 0) return Rewritten.unchanged(argv);
         Long value = parse(argv[at + 1]);
-        if (value == null || value <= 0) return argv;
+        if (value == null || value <= 0) return Rewritten.unchanged(argv);
         String option = lower(argv[at]);
         boolean seconds = option.equals("ex") || option.equals("exat");
         boolean relative = option.equals("ex") || option.equals("px");
         Long deadline = deadline(value, seconds ? 1000 : 1, relative ? nowMs : 0);
-        if (deadline == null) return argv;
+        if (deadline == null) return Rewritten.unchanged(argv);
         byte[][] out = argv.clone();
         out[at] = PXAT;
         out[at + 1] = number(stored(deadline));
-        return out;
+        return new Rewritten(out, deadline <= nowMs);
     }
 
     /** SETEX key seconds value / PSETEX key ms value: SET key value PXAT stored. */
-    private static byte[][] setex(byte[][] argv, long nowMs, long unit) {
-        if (argv.length != 4) return argv;
+    private static Rewritten setex(byte[][] argv, long nowMs, long unit) {
+        if (argv.length != 4) return Rewritten.unchanged(argv);
         Long value = parse(argv[2]);
-        if (value == null || value <= 0) return argv;
+        if (value == null || value <= 0) return Rewritten.unchanged(argv);
         Long deadline = deadline(value, unit, nowMs);
-        if (deadline == null) return argv;
-        return new byte[][] {bytes("SET"), argv[1], argv[3], PXAT, number(stored(deadline))};
+        if (deadline == null) return Rewritten.unchanged(argv);
+        return new Rewritten(new byte[][] {bytes("SET"), argv[1], argv[3], PXAT, number(stored(deadline))}, false);
     }
 
     /** EXPIRE key n [NX|XX|GT|LT] and the like: PEXPIREAT key stored [flags]. */
-    private static byte[][] expire(byte[][] argv, long nowMs, long unit, boolean absolute) {
-        if (argv.length < 3) return argv;
+    private static Rewritten expire(byte[][] argv, long nowMs, long unit, boolean absolute) {
+        if (argv.length < 3) return Rewritten.unchanged(argv);
         Long value = parse(argv[2]);
-        if (value == null) return argv;
+        if (value == null) return Rewritten.unchanged(argv);
         Long deadline = deadline(value, unit, absolute ? 0 : nowMs);
-        if (deadline == null) return argv;
+        if (deadline == null) return Rewritten.unchanged(argv);
         byte[][] out = argv.clone();
         out[0] = bytes("PEXPIREAT");
         out[2] = number(stored(deadline));
-        return out;
+        return new Rewritten(out, deadline <= nowMs);
     }
 
     /** RESTORE key ttl payload [REPLACE] [ABSTTL] ...: a non-zero ttl becomes an absolute, shifted one. */
-    private static byte[][] restore(byte[][] argv, long nowMs) {
-        if (argv.length < 4) return argv;
+    private static Rewritten restore(byte[][] argv, long nowMs) {
+        if (argv.length < 4) return Rewritten.unchanged(argv);
         Long ttl = parse(argv[2]);
-        if (ttl == null || ttl <= 0) return argv;
+        if (ttl == null || ttl <= 0) return Rewritten.unchanged(argv);
         boolean absolute = false;
         for (int i = 4; i < argv.length; i++) absolute |= lower(argv[i]).equals("absttl");
         Long deadline = deadline(ttl, 1, absolute ? 0 : nowMs);
-        if (deadline == null) return argv;
+        if (deadline == null) return Rewritten.unchanged(argv);
         List<byte[]> out = new ArrayList<>(Arrays.asList(argv));
         out.set(2, number(stored(deadline)));
         if (!absolute) out.add(ABSTTL);
-        return out.toArray(new byte[0][]);
+        return new Rewritten(out.toArray(new byte[0][]), deadline <= nowMs);
     }
 
     /** base + value * unit, or null where Redis would refuse the value as out of range. */

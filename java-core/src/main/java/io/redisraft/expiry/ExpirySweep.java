@@ -43,7 +43,7 @@ public final class ExpirySweep {
     }
 
     private void sweep() {
-        List<Resp> due = redis.scanDueKeys(SCAN_BUDGET, System.currentTimeMillis());
+        List<Resp> due = redis.scanDueKeys(SCAN_BUDGET, node.logTime());
         if (due.isEmpty()) return;
         List<byte[]> argv = new ArrayList<>(due.size() + 1);
         argv.add(EXPIRE);

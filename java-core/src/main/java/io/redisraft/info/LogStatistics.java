@@ -29,11 +29,15 @@ public final class LogStatistics {
         return division.get().map(LogStatistics::logFileSize).orElse(0L);
     }
 
+    /**
+     * The log's size on disk: its closed segment files, and what was written to the open one
+     * (Ratis preallocates that file, whose length says nothing of the entries in it).
+     */
     public static long logFileSize(RaftServer.Division d) {
-        File[] files = d.getRaftStorage().getStorageDir().getCurrentDir().listFiles(
-                (dir, name) -> name.startsWith("log_"));
-        long total = 0;
-        if (files != null) for (File f : files) total += f.length();
+        File[] closed = d.getRaftStorage().getStorageDir().getCurrentDir().listFiles(
+                (dir, name) -> name.startsWith("log_") && !name.startsWith("log_inprogress_"));
+        long total = gauge(d, "openSegmentSizeInBytes");
+        if (closed != null) for (File f : closed) total += f.length();
         return total;
     }
 
@@ -45,6 +49,7 @@ public final class LogStatistics {
     /**
      * Entries in Ratis's segment cache: those of the open segment and of the newest closed
      * segments it keeps (it evicts the oldest first), counted from the segment files' names.
+     * (Ratis's LogSegmentPath parses them too, but hides the indexes and may delete files.)
      */
     public long cacheEntries() {
         Optional<RaftServer.Division> d = division.get();
@@ -73,7 +78,11 @@ public final class LogStatistics {
 
     /** A number-valued gauge of Ratis's log metrics ("log_worker"), or 0. */
     private long gauge(String name) {
-        return registry("log_worker").map(r -> r instanceof RatisMetricRegistryImpl impl ? impl.get(name) : null)
+        return division.get().map(d -> gauge(d, name)).orElse(0L);
+    }
+
+    private static long gauge(RaftServer.Division d, String name) {
+        return registry(d, "log_worker").map(r -> r instanceof RatisMetricRegistryImpl impl ? impl.get(name) : null)
                 .map(m -> m instanceof Gauge<?> g && g.getValue() instanceof Number n ? n.longValue() : 0L)
                 .orElse(0L);
     }
@@ -115,9 +124,11 @@ public final class LogStatistics {
     }
 
     private Optional<RatisMetricRegistry> registry(String component) {
-        Optional<RaftServer.Division> d = division.get();
-        if (d.isEmpty()) return Optional.empty();
-        String member = d.get().getMemberId().toString();
+        return division.get().flatMap(d -> registry(d, component));
+    }
+
+    private static Optional<RatisMetricRegistry> registry(RaftServer.Division d, String component) {
+        String member = d.getMemberId().toString();
         for (RatisMetricRegistry r : MetricRegistries.global().getMetricRegistries()) {
             var info = r.getMetricRegistryInfo();
             if (component.equals(info.getMetricsComponentName()) && member.equals(info.getPrefix())) {

@@ -92,6 +92,7 @@ public final class RaftInfo {
             RaftPeer p = voters.get(i);
             if (p.getId().equals(self)) continue;
             long lastContactMs = lastContactMs(role, p.getId());
+            // Judged here too (observing a state twice counts nothing), so the line's state and counts agree.
             sink.field("node" + i, nodeLine(p, lastContactMs, electionMs,
                     links.observe(p.getId().toString(), lastContactMs, electionMs)));
         }

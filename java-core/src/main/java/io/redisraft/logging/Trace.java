@@ -1,6 +1,7 @@
 package io.redisraft.logging;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * raft.trace categories (RedisRaft's names and bits) and what each makes the log show at
@@ -49,8 +50,8 @@ public enum Trace {
         return (enabled & bit) != 0 && RedisLog.enabled(RedisLog.DEBUG);
     }
 
-    /** A trace line of this category (debug level, only while the category is on). */
-    public void log(String message) {
-        if (on()) RedisLog.debug("<" + name().toLowerCase() + "> " + message);
+    /** A trace line of this category (debug level, only while the category is on; built only then). */
+    public void log(Supplier<String> message) {
+        if (on()) RedisLog.debug("<" + name().toLowerCase() + "> " + message.get());
     }
 }

@@ -50,7 +50,7 @@ final class ClusterJoiner {
             HostPort target = candidates.pollFirst();
             candidates.addLast(target);
             int readTimeout = (int) Math.max(1000, deadline - System.currentTimeMillis());
-            Trace.CONN.log("join: connecting to " + target);
+            Trace.CONN.log(() -> "join: connecting to " + target);
             try (RespClient c = connections.open(target, readTimeout)) {
                 if (identity == null) {
                     String dbid = InfoFields.of(c.call("INFO", "raft")).get("raft_dbid");

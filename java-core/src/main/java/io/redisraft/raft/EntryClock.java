@@ -10,6 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EntryClock {
     private final AtomicLong latest = new AtomicLong();
 
+    /** The time now along the log, without taking it for an entry (what a read on the leader uses). */
+    long now() {
+        return Math.max(System.currentTimeMillis(), latest.get());
+    }
+
     /** The time for a new entry. */
     long next() {
         long now = System.currentTimeMillis();

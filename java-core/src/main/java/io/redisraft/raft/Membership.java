@@ -93,7 +93,7 @@ final class Membership {
     private CompletableFuture<Void> attempt(boolean wait, UnaryOperator<List<RaftPeer>> update, long deadline) {
         List<RaftPeer> current = voters();
         List<RaftPeer> next = update.apply(current);
-        Trace.NODE.log("configuration change: " + ids(current) + " -> " + ids(next));
+        Trace.NODE.log(() -> "configuration change: " + ids(current) + " -> " + ids(next));
         return requests.setConfiguration(current, next).handle((reply, error) -> {
             Throwable e = RaftFailures.failure(reply, error);
             if (e == null) return CompletableFuture.<Void>completedFuture(null);

@@ -9,7 +9,6 @@ import io.redisraft.config.RaftConfig;
 import io.redisraft.info.LogStatistics;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.resp.Resp;
-import io.redisraft.resp.RespClient;
 import io.redisraft.snapshot.ClusterMetadata;
 import io.redisraft.snapshot.SnapshotHost;
 import io.redisraft.snapshot.SnapshotManager;
@@ -260,6 +259,8 @@ public final class RaftNode implements RedisStateMachine.Listener {
         RaftProperties properties = RatisProperties.build(config, storageDir.toFile(), bindHost, raftAddress.port());
         SnapshotStore snapshots = new SnapshotStore();
         RedisStateMachine sm = new RedisStateMachine(mainThread, applier, snapshots, snapshotManager, this);
+        // Before the server starts, which replays the log.
+        sm.setApplyDisabled(config.flag(ConfigOption.LOG_DISABLE_APPLY));
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(id.peerId())
                 .setGroup(group)
@@ -289,7 +290,6 @@ public final class RaftNode implements RedisStateMachine.Listener {
         ReadPath reads = new ReadPath(division, requests, lease, pending, applier, clock, redis, mainThread,
                 readExecutor, this::redirect, (unit, client) -> write(unit, 0, client));
         applier.onApplied(reads::applied);
-        sm.setApplyDisabled(config.flag(ConfigOption.LOG_DISABLE_APPLY));
         running = new Running(server, division, sm, requests, writes, reads, lease,
                 new Membership(requests, division), snapshots);
         RedisLog.notice("Raft server started: node " + id.nodeId() + ", Raft RPC on " + raftAddress
@@ -300,15 +300,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private void abandon() {
         Running r = running;
         running = null;
-        if (r != null) {
-            r.writes().close();
-            mainThread.execute(() -> r.reads().close(NO_CLUSTER));
-            try {
-                r.server().close();
-            } catch (IOException e) {
-                RedisLog.warning("closing Raft server: " + e.getMessage());
-            }
-        }
+        if (r != null) stop(r, NO_CLUSTER);
         identity = null;
         state = NodeState.UNINITIALIZED;
         try {
@@ -489,8 +481,15 @@ public final class RaftNode implements RedisStateMachine.Listener {
         return r != null && r.lease().transferring();
     }
 
-    /** RAFT.TIMEOUT_NOW: a follower starts an election at once; null, or why it could not. */
-    public String startElection() {
+    /**
+     * RAFT.TIMEOUT_NOW: a follower starts an election at once; completes with null, or why it
+     * could not. Off the main thread: Ratis's role change holds the server's lock.
+     */
+    public CompletableFuture<String> timeoutNow() {
+        return CompletableFuture.supplyAsync(this::startElection, control);
+    }
+
+    private String startElection() {
         Running r = running;
         if (r == null) return "Raft is not running";
         if (r.division().getInfo().isLeader()) return null;
@@ -498,12 +497,16 @@ public final class RaftNode implements RedisStateMachine.Listener {
     }
 
     /**
-     * A node that is already a member was asked to JOIN again: tells (from another thread)
-     * whether one of the seeds belongs to this node's cluster.
+     * A node that is not uninitialised was asked to JOIN again: tells (from another thread,
+     * after a join still under way) whether it is a serving member of the cluster one of the
+     * seeds belongs to.
      */
     public void confirmMembership(List<HostPort> seeds, Consumer<Boolean> answer) {
-        NodeIdentity id = identity;
-        control.execute(() -> answer.accept(id != null && connections.anyInCluster(seeds, id.dbid())));
+        control.execute(() -> {
+            NodeIdentity id = identity;
+            boolean member = state == NodeState.UP && id != null && isMember(id.nodeId());
+            answer.accept(member && connections.anyInCluster(seeds, id.dbid()));
+        });
     }
 
     public CompletableFuture<Void> transferLeadership(RaftPeerId target, long timeoutMs) {
@@ -554,9 +557,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
             Running r = running;
             if (r == null || state != NodeState.UP) return;
             snapshotManager.compactIfNeeded();
-            mainThread.execute(() -> {
-                if (!readiness.isEmpty()) readiness.expire();
-            });
+            if (readiness.hasWaiters()) mainThread.execute(readiness::expire);
             for (Runnable task : housekeepingTasks) task.run();
         } catch (Throwable t) {
             RedisLog.verbose("housekeeping: " + t);
@@ -572,10 +573,9 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     @Override
     public void leaderChanged(RaftPeerId leaderId) {
-        mainThread.execute(() -> {
-            if (!isLeaderReady()) readiness.lost();
-        });
         NodeIdentity id = identity;
+        // Clients waiting for this node to be ready learn it will not be, once another node leads.
+        if (id == null || !id.peerId().equals(leaderId)) mainThread.execute(readiness::lost);
         if (leaderId == null) RedisLog.notice("no Raft leader");
         else if (id != null && leaderId.equals(id.peerId())) RedisLog.notice("this node is now the Raft leader");
         else RedisLog.verbose("the Raft leader is now node " + leaderId);
@@ -618,18 +618,15 @@ public final class RaftNode implements RedisStateMachine.Listener {
         Running r = running;
         running = null;
         control.execute(() -> {
-            if (r != null) {
-                r.writes().close();
-                mainThread.execute(() -> r.reads().close(REMOVED));
-                try {
-                    r.server().close();
-                } catch (IOException e) {
-                    RedisLog.warning("closing the Raft server: " + e.getMessage());
-                }
-            }
+            if (r != null) stop(r, REMOVED);
             snapshotManager.setAside(storageDir, id == null ? 0 : id.nodeId());
             mainThread.execute(() -> redis.call("SHUTDOWN", "NOSAVE", "NOW"));
         });
+    }
+
+    /** The time now along the log: this node's clock, never behind an entry applied here. */
+    public long logTime() {
+        return clock.now();
     }
 
     /** The node ids ever used in this cluster, oldest first. */
@@ -658,16 +655,21 @@ public final class RaftNode implements RedisStateMachine.Listener {
                 + "or remove it and join a fresh one.");
         pending.failAll(failedError());
         Running r = running;
-        if (r == null) return;
+        if (r != null) control.execute(() -> stop(r, failedError()));
+    }
+
+    /**
+     * Not the main thread: stops a Ratis member the node no longer serves through. Writes and
+     * reads still waiting are answered {@code answer}; then the server is closed.
+     */
+    private void stop(Running r, Resp answer) {
         r.writes().close();
-        r.reads().close(failedError());
-        control.execute(() -> {
-            try {
-                r.server().close();
-            } catch (IOException e) {
-                RedisLog.warning("closing the Raft server after the failure: " + e.getMessage());
-            }
-        });
+        mainThread.execute(() -> r.reads().close(answer));
+        try {
+            r.server().close();
+        } catch (IOException e) {
+            RedisLog.warning("closing the Raft server: " + e.getMessage());
+        }
     }
 
     private Resp failedError() {

@@ -108,7 +108,7 @@ final class ReadPath {
 
     /** Main thread, inside the client's command: reads this node's state as it is (raft.quorum-reads no). */
     void readNow(byte[] unit, long ctx) {
-        if (redis.hasDueKeys(unit, System.currentTimeMillis())) {
+        if (redis.hasDueKeys(unit, clock.now())) {
             throughLog.accept(unit, redis.block(ctx));
         } else {
             redis.execute(unit, 0, unit.length, new long[] {ctx}, Shim.EXEC_DIRECT, 0);
@@ -130,7 +130,7 @@ final class ReadPath {
         waitingForBarrier = new ArrayList<>();
         barriers++;
         byte[] barrier = LogEntry.encode(pending.origin(), 0, clock.next(), List.of());
-        Trace.GENERIC.log("read barrier for " + batch.size() + " reads");
+        Trace.GENERIC.log(() -> "read barrier for " + batch.size() + " reads");
         executor.execute(() -> requests.write(barrier).whenComplete((reply, error) -> {
             Throwable failure = RaftFailures.failure(reply, error);
             mainThread.execute(() -> barrierDone(batch, failure));
@@ -152,7 +152,7 @@ final class ReadPath {
     private void execute(List<Read> reads) {
         ByteArrayOutputStream units = new ByteArrayOutputStream();
         List<Long> targets = new ArrayList<>(reads.size());
-        long now = System.currentTimeMillis();
+        long now = clock.now();
         for (Read r : reads) {
             if (redis.hasDueKeys(r.unit(), now)) {
                 throughLog.accept(r.unit(), r.client());

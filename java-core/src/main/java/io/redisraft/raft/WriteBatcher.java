@@ -151,10 +151,10 @@ final class WriteBatcher {
                 for (Item i : batch) units.add(i.unit());
                 byte[] payload = LogEntry.encode(pending.origin(), batch.get(0).sequence(), clock.next(), units);
                 List<Item> sent = batch;
-                Trace.GENERIC.log("entry submitted: " + batch.size() + " units, " + payload.length + " bytes");
+                Trace.GENERIC.log(() -> "entry submitted: " + sent.size() + " units, " + payload.length + " bytes");
                 requests.write(payload).whenComplete((reply, error) -> {
                     entryDone();
-                    Trace.GENERIC.log("entry of " + sent.size() + " units " + (error == null && reply != null
+                    Trace.GENERIC.log(() -> "entry of " + sent.size() + " units " + (error == null && reply != null
                             && reply.isSuccess() ? "applied at index " + reply.getLogIndex() : "failed"));
                     Throwable failure = RaftFailures.failure(reply, error);
                     if (failure != null) {

@@ -38,10 +38,6 @@ public final class ScriptBodies {
         return bodies.get(new String(sha, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
     }
 
-    public int size() {
-        return bodies.size();
-    }
-
     /** The lower-case hex SHA1 of a script, as Redis names it. */
     public static String sha1(byte[] body) {
         try {

@@ -40,10 +40,13 @@ public final class ClientAuth {
         unauthenticated.remove(clientId);
     }
 
-    /** Whether the client may run commands. */
+    /**
+     * Whether the client may run commands. Like Redis, a client that has not authenticated
+     * may once the default user no longer needs a password (checked only for such clients).
+     */
     public boolean authenticated(long clientId, boolean defaultUser, boolean resp3) {
         if (!unauthenticated.contains(clientId)) return true;
-        if (defaultUser && !resp3) return false;
+        if (defaultUser && !resp3 && passwordRequired()) return false;
         unauthenticated.remove(clientId);
         return true;
     }

@@ -12,7 +12,6 @@ import io.redisraft.resp.Resp;
 import io.redisraft.util.FileTrees;
 import io.redisraft.util.Threads;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -64,8 +63,12 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     private volatile long inProgressTerm = -1;
     private long startedNanos;
     private volatile long nextAutomaticAttempt;
-    /** Log size right after the last snapshot, or smaller if the log shrank since (installation). */
-    private volatile long smallestLogSinceSnapshot;
+    /**
+     * Log size right after the last snapshot (or this start), or smaller if the log shrank
+     * since (installation). Unknown at first: Ratis preallocates the segment it writes, so a
+     * fresh log may already be above a small raft.log-max-file-size.
+     */
+    private volatile long smallestLogSinceSnapshot = Long.MAX_VALUE;
     private volatile long created;
     private volatile long received;
     private volatile long lastDurationSecs = -1;
@@ -88,16 +91,19 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
 
     /**
      * Any thread: starts a snapshot if the log grew past raft.log-max-file-size -- and by
-     * half of it since its smallest size after the last snapshot: what a snapshot cannot
-     * remove (the segment still being written) must not cause one snapshot after another.
+     * half of it since its smallest size after the last snapshot (or this start): what a
+     * snapshot cannot remove (the segment still being written) must not cause one snapshot
+     * after another.
      */
     public void compactIfNeeded() {
         SnapshotHost h = host;
-        if (inProgress || h == null || h.store() == null || config.flag(ConfigOption.SNAPSHOT_DISABLE)) return;
-        if (System.currentTimeMillis() < nextAutomaticAttempt) return;
+        if (h == null || h.store() == null) return;
         long size = h.logFileSize();
-        long max = config.number(ConfigOption.LOG_MAX_FILE_SIZE);
+        // Followed even while no snapshot may start: the purge after the last one may end after it was measured.
         if (size < smallestLogSinceSnapshot) smallestLogSinceSnapshot = size;
+        if (inProgress || config.flag(ConfigOption.SNAPSHOT_DISABLE)) return;
+        if (System.currentTimeMillis() < nextAutomaticAttempt) return;
+        long max = config.number(ConfigOption.LOG_MAX_FILE_SIZE);
         if (size > max && size - smallestLogSinceSnapshot > max / 2) mainThread.execute(() -> start(null));
     }
 

@@ -1,8 +1,10 @@
 package io.redisraft.expiry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redisraft.expiry.Deadlines.TtlQuery;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,7 @@ class DeadlinesTest {
     }
 
     private static String rewritten(String... args) {
-        return text(Deadlines.rewrite(cmd(args), NOW));
+        return text(Deadlines.rewrite(cmd(args), NOW).argv());
     }
 
     @Test
@@ -37,6 +39,17 @@ class DeadlinesTest {
         assertEquals("PEXPIREAT k " + (NOW - 1000 + SHIFT), rewritten("EXPIRE", "k", "-1"));
         assertEquals("RESTORE k " + (NOW + 100 + SHIFT) + " payload REPLACE ABSTTL",
                 rewritten("RESTORE", "k", "100", "payload", "REPLACE"));
+    }
+
+    @Test
+    void aDeadlineNotAfterTheEntryTimeIsReportedPast() {
+        assertTrue(Deadlines.rewrite(cmd("EXPIRE", "k", "-1"), NOW).past());
+        assertTrue(Deadlines.rewrite(cmd("PEXPIRE", "k", "0"), NOW).past());
+        assertTrue(Deadlines.rewrite(cmd("SET", "k", "v", "PXAT", Long.toString(NOW)), NOW).past());
+        assertTrue(Deadlines.rewrite(cmd("RESTORE", "k", "5", "p", "ABSTTL"), NOW).past());
+        assertFalse(Deadlines.rewrite(cmd("EXPIRE", "k", "1"), NOW).past());
+        assertFalse(Deadlines.rewrite(cmd("SET", "k", "v", "PXAT", Long.toString(NOW + 1)), NOW).past());
+        assertFalse(Deadlines.rewrite(cmd("SETEX", "k", "1", "v"), NOW).past());
     }
 
     @Test
@@ -58,7 +71,9 @@ class DeadlinesTest {
                 {"EXPIRE", "k", Long.toString(Long.MAX_VALUE)}, {"RESTORE", "k", "0", "p"}, {"RESTORE", "k", "-1", "p"},
                 {"GET", "k"}}) {
             byte[][] argv = cmd(c);
-            assertSame(argv, Deadlines.rewrite(argv, NOW), String.join(" ", c));
+            Deadlines.Rewritten r = Deadlines.rewrite(argv, NOW);
+            assertSame(argv, r.argv(), String.join(" ", c));
+            assertFalse(r.past(), String.join(" ", c));
         }
         // The value names a key as a SET value, not an option.
         assertEquals("SET ex px PXAT " + (NOW + 1000 + SHIFT), rewritten("SET", "ex", "px", "EX", "1"));

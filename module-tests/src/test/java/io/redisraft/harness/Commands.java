@@ -1,7 +1,10 @@
 package io.redisraft.harness;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
@@ -49,6 +52,16 @@ public final class Commands {
             return out;
         }
         return reply;
+    }
+
+    /** The SHA1 Redis names a script by (EVALSHA, SCRIPT LOAD). */
+    public static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                    .digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** An error reply, e.g. "MOVED 0 127.0.0.1:7000". */

@@ -1,11 +1,13 @@
 package io.redisraft.harness;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -24,6 +26,32 @@ public final class Datasets {
      */
     public static String digest(RedisNode node) {
         return String.valueOf(node.call("RAFT.DEBUG", "EXEC", "DEBUG", "DIGEST"));
+    }
+
+    /**
+     * Each running node's digest ("applied index:digest"), all taken at one applied index
+     * every node stood at (a node's digest counts only if its index did not move while it
+     * was taken; the leader's expiry sweep may still append entries, so this is retried);
+     * empty if the nodes never stood at one index within {@code patience}.
+     */
+    public static Optional<Map<String, String>> digestsAtOneIndex(RaftCluster cluster, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (System.nanoTime() < deadline) {
+            cluster.awaitConverged();
+            Set<String> indexes = new TreeSet<>();
+            Map<String, String> digests = new TreeMap<>();
+            for (RedisNode n : cluster.running()) {
+                String before = n.info("raft_last_applied_index");
+                String digest = digest(n);
+                String after = n.info("raft_last_applied_index");
+                if (!before.equals(after)) continue;
+                indexes.add(after);
+                digests.put(n.toString(), after + ":" + digest);
+            }
+            if (indexes.size() == 1 && digests.size() == cluster.running().size()) return Optional.of(digests);
+            RedisNode.sleep(200);
+        }
+        return Optional.empty();
     }
 
     /** Every given node holds exactly the same data as the first one, deadlines included. */

@@ -91,6 +91,12 @@ public final class RaftCluster {
         throw new IllegalStateException("no leader within " + timeout + "\n" + describe());
     }
 
+    /** A node other than the current leader (a follower once the cluster is formed). */
+    public RedisNode aFollower() {
+        RedisNode leader = awaitLeader();
+        return nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+    }
+
     /** The leader if all running members agree on it, else null (a node outside the cluster has no say). */
     public RedisNode currentLeader() {
         RedisNode leader = null;
@@ -129,10 +135,13 @@ public final class RaftCluster {
                 n -> Long.parseLong(n.info("raft_last_applied_index")) >= commit), "nodes to apply index " + commit);
     }
 
-    /** Waits until every running node applied what the leader committed, then compares their datasets. */
+    /** Every running node holds the same data, compared at one applied index they all stand at. */
     public void assertIdentical() {
-        awaitConverged();
-        Datasets.assertIdentical(running());
+        Map<String, String> digests = Datasets.digestsAtOneIndex(this, CONVERGE)
+                .orElseThrow(() -> new AssertionError("the nodes never stood at one applied index\n" + describe()));
+        if (digests.values().stream().distinct().count() == 1) return;
+        Datasets.assertIdentical(running()); // names the keys that differ
+        throw new AssertionError("datasets differ at the same applied index: " + digests);
     }
 
     public static void awaitTrue(Duration timeout, BooleanSupplier condition, String what) {

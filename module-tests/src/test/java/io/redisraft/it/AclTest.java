@@ -164,6 +164,13 @@ class AclTest {
                 assertInstanceOf(List.class, hello);
                 assertEquals("v", Commands.call(j, "GET", "k"));
             }
+            // As in Redis, a client that never authenticated may run commands once the password is gone.
+            try (Jedis waiting = n.client(); Jedis admin = n.client()) {
+                assertEquals(new ReplyError("NOAUTH Authentication required."), Commands.call(waiting, "GET", "k"));
+                assertEquals("OK", Commands.call(admin, "AUTH", "s3cret"));
+                assertEquals("OK", Commands.call(admin, "CONFIG", "SET", "requirepass", ""));
+                assertEquals("v", Commands.call(waiting, "GET", "k"));
+            }
         } finally {
             try (Jedis j = n.client()) {
                 Commands.call(j, "AUTH", "s3cret");
@@ -171,5 +178,23 @@ class AclTest {
             }
         }
         assertEquals("v", n.call("GET", "k"));
+    }
+
+    @Test
+    void theModulesInternalCommandsAreRefusedToClients() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        ReplyError internal = new ReplyError("ERR this command is internal to the Raft module");
+        for (RedisNode n : cluster.nodes()) {
+            // RAFT._AS would otherwise write on one node only, outside the log and without ACL checks.
+            assertEquals(internal, n.call("RAFT._AS", "SET", "alone", "1"));
+            assertEquals(internal, n.call("RAFT._AS_RO", "GET", "alone"));
+            assertEquals(internal, n.call("RAFT._EXPIRE", "alone"));
+            assertEquals(internal, n.call("RAFT._NOSCRIPT"));
+        }
+        assertEquals("OK", leader.call("SET", "k", "v"));
+        cluster.awaitConverged();
+        for (RedisNode n : cluster.nodes()) assertNull(n.call("RAFT.DEBUG", "EXEC", "GET", "alone"));
+        cluster.assertIdentical();
     }
 }

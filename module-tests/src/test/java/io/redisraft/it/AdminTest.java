@@ -20,16 +20,11 @@ class AdminTest {
     @RegisterExtension
     final Servers servers = new Servers();
 
-    private static RedisNode aFollower(RaftCluster cluster) {
-        RedisNode leader = cluster.awaitLeader();
-        return cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
-    }
-
     @Test
     void transferLeaderRepliesAsRedisRaft() {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        RedisNode follower = aFollower(cluster);
+        RedisNode follower = cluster.aFollower();
         assertEquals(new ReplyError("ERR not leader"), follower.call("RAFT.TRANSFER_LEADER"));
         assertEquals(new ReplyError("ERR invalid node id"),
                 leader.call("RAFT.TRANSFER_LEADER", leader.info("raft_node_id")));
@@ -46,7 +41,7 @@ class AdminTest {
             follower.resume();
         }
         RedisNode current = cluster.awaitLeader();
-        String to = aFollower(cluster).info("raft_node_id");
+        String to = cluster.aFollower().info("raft_node_id");
         assertEquals("OK", current.callSlow(Duration.ofSeconds(30), "RAFT.TRANSFER_LEADER", to));
         RaftCluster.awaitTrue(RaftCluster.READY, () -> to.equals(cluster.awaitLeader().info("raft_node_id")),
                 "the target leads");
@@ -56,7 +51,7 @@ class AdminTest {
     void timeoutNowMakesThisNodeStartAnElection() {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        RedisNode follower = aFollower(cluster);
+        RedisNode follower = cluster.aFollower();
         long term = Long.parseLong(leader.info("raft_current_term"));
         assertEquals("OK", leader.call("RAFT.TIMEOUT_NOW"), "a leader does nothing");
         assertEquals("OK", follower.call("RAFT.TIMEOUT_NOW"));
@@ -89,7 +84,7 @@ class AdminTest {
     void aNodeTheLeaderRemovedIsToldToShutDown() {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        RedisNode victim = aFollower(cluster);
+        RedisNode victim = cluster.aFollower();
         // It never hears of its removal through Raft while paused; the leader tells it afterwards.
         String id = victim.info("raft_node_id");
         victim.pause();
@@ -162,7 +157,7 @@ class AdminTest {
     void aNewLeaderMakesCommandsWaitUntilItIsReady() throws InterruptedException {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        RedisNode next = aFollower(cluster);
+        RedisNode next = cluster.aFollower();
         // The next leader cannot apply entries: elected, it is not ready (its first entry is not applied).
         assertEquals("OK", next.call("CONFIG", "SET", "raft.log-disable-apply", "yes"));
         assertEquals("OK", leader.callSlow(Duration.ofSeconds(30), "RAFT.TRANSFER_LEADER", next.info("raft_node_id")));

@@ -22,7 +22,7 @@ class ClusterClientsTest {
     void clusterCommandsDescribeTheRaftCluster() {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        RedisNode follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        RedisNode follower = cluster.aFollower();
         assertTrue(((String) follower.call("INFO")).contains("cluster_enabled:1"));
 
         List<?> slots = (List<?>) follower.call("CLUSTER", "SLOTS");

@@ -22,9 +22,7 @@ class FailStopTest {
     void aNodeThatCannotRunACommandOfTheLogStopsServingAndTheOthersGoOn() {
         RaftCluster cluster = servers.cluster(2);
         // A misconfigured node: INCRBY does not exist there.
-        RedisNode odd = servers.node("--rename-command", "INCRBY", "").start().awaitReady(RaftCluster.READY);
-        cluster.join(odd);
-        cluster.nodes().add(odd);
+        RedisNode odd = cluster.addNode("--rename-command", "INCRBY", "");
         try (ClusterClient c = new ClusterClient(cluster.nodes(), Duration.ofSeconds(30), 5000)) {
             assertTrue(c.call("SET", "before", "1").ok());
             cluster.awaitConverged();

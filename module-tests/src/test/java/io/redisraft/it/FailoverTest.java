@@ -126,7 +126,7 @@ class FailoverTest {
     void pausedFollowerRejoins() throws Exception {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        RedisNode follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        RedisNode follower = cluster.aFollower();
         AtomicBoolean stop = new AtomicBoolean();
         List<Writer> writers = startWriters(cluster, stop);
         follower.pause();

@@ -116,7 +116,8 @@ class OptionsTest {
 
     @Test
     void testHooksDelayFailAndDisableAsDocumented() {
-        RaftCluster cluster = servers.cluster(1);
+        // A small log limit from the start: Ratis sizes its log segments from it when the node starts.
+        RaftCluster cluster = servers.cluster(1, "--raft.log-max-file-size", "100kb");
         RedisNode n = cluster.node(0);
         assertEquals("OK", n.call("CONFIG", "SET", "raft.log-delay-apply", "300000"));
         long start = System.nanoTime();
@@ -125,22 +126,29 @@ class OptionsTest {
         assertEquals("OK", n.call("CONFIG", "SET", "raft.log-delay-apply", "0"));
 
         assertEquals("OK", n.call("CONFIG", "SET", "raft.snapshot-fail", "yes"));
+        assertEquals("OK", n.call("SET", "unsaved", "1")); // so that a new snapshot must be written
         assertEquals(new ReplyError("ERR debug rdbSave() failed"), n.call("RAFT.DEBUG", "COMPACT"));
         assertEquals("OK", n.call("CONFIG", "SET", "raft.snapshot-fail", "no"));
 
         assertEquals("OK", n.call("CONFIG", "SET", "raft.snapshot-delay", "2"));
+        assertEquals("OK", n.call("SET", "unsaved", "2"));
         start = System.nanoTime();
         assertEquals("OK", n.callSlow(Duration.ofSeconds(30), "RAFT.DEBUG", "COMPACT"));
         assertTrue(System.nanoTime() - start >= 2_000_000_000L, "snapshot-delay delays the snapshot");
         assertEquals("OK", n.call("CONFIG", "SET", "raft.snapshot-delay", "0"));
 
         assertEquals("OK", n.call("CONFIG", "SET", "raft.snapshot-disable", "yes"));
-        assertEquals("OK", n.call("CONFIG", "SET", "raft.log-max-file-size", "100kb"));
         long created = infoLong(n, "raft_snapshots_created");
         Fill.values(cluster, "big", 500, 1000, 4);
         RedisNode.sleep(1000);
         assertEquals(created, infoLong(n, "raft_snapshots_created"), "snapshot-disable stops automatic snapshots");
         assertEquals("OK", n.call("RAFT.DEBUG", "COMPACT"), "a requested one is still taken");
+        // The control: the same log with snapshots enabled is compacted by itself.
+        long requested = infoLong(n, "raft_snapshots_created");
+        Fill.values(cluster, "more", 500, 1000, 4);
+        assertEquals("OK", n.call("CONFIG", "SET", "raft.snapshot-disable", "no"));
+        RaftCluster.awaitTrue(RaftCluster.READY, () -> infoLong(n, "raft_snapshots_created") > requested,
+                "an automatic snapshot once enabled again");
     }
 
     @Test
@@ -192,17 +200,22 @@ class OptionsTest {
     void infoCountsEachLinkLostAndRestored() {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        RedisNode follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        RedisNode follower = cluster.aFollower();
         String followerId = follower.info("raft_node_id");
-        RaftCluster.awaitTrue(RaftCluster.READY, () -> "1".equals(nodeLine(leader, followerId).get("conn_oks")),
-                "the link to the follower came up once: " + nodeLine(leader, followerId));
-        assertEquals("0", nodeLine(leader, followerId).get("conn_errors"));
+        RaftCluster.awaitTrue(RaftCluster.READY, () -> "connected".equals(nodeLine(leader, followerId).get("state")),
+                "the link to the follower is up: " + nodeLine(leader, followerId));
+        // Counts, not exact values: a busy machine may have lost the link for a moment before.
+        long errors = Long.parseLong(nodeLine(leader, followerId).get("conn_errors"));
+        long oks = Long.parseLong(nodeLine(leader, followerId).get("conn_oks"));
+        assertTrue(oks >= 1, "the link came up at least once: " + nodeLine(leader, followerId));
         follower.kill();
-        RaftCluster.awaitTrue(RaftCluster.READY, () -> "1".equals(nodeLine(leader, followerId).get("conn_errors")),
+        RaftCluster.awaitTrue(RaftCluster.READY,
+                () -> Long.parseLong(nodeLine(leader, followerId).get("conn_errors")) > errors,
                 "the lost link is counted: " + nodeLine(leader, followerId));
         assertEquals("disconnected", nodeLine(leader, followerId).get("state"));
         follower.start().awaitReady(RaftCluster.READY);
-        RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "2".equals(nodeLine(leader, followerId).get("conn_oks")),
+        RaftCluster.awaitTrue(RaftCluster.CONVERGE,
+                () -> Long.parseLong(nodeLine(leader, followerId).get("conn_oks")) > oks,
                 "the restored link is counted: " + nodeLine(leader, followerId));
         assertEquals("connected", nodeLine(leader, followerId).get("state"));
     }

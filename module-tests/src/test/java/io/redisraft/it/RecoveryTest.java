@@ -31,7 +31,7 @@ class RecoveryTest {
     void killedFollowerCatchesUpAfterRestart() {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        RedisNode follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        RedisNode follower = cluster.aFollower();
         write(cluster, "before:", 200);
         follower.kill();
         write(cluster, "during:", 500);

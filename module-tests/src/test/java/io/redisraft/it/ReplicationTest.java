@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.KeyValue;
 
 /** Commands go through the log and leave identical datasets on every node, with Redis's own replies. */
 class ReplicationTest {
@@ -170,6 +171,13 @@ class ReplicationTest {
             Commands.call(j, "ZADD", "z", "1.5", "m");
             assertEquals(1.5, Commands.call(j, "ZSCORE", "z", "m"));
             assertEquals(1.5, Commands.call(j, "ZINCRBY", "z", "0", "m"));
+            // Also inside a transaction, which is applied from the log: the map stays a map.
+            assertEquals("OK", Commands.call(j, "MULTI"));
+            assertEquals("QUEUED", Commands.call(j, "HSET", "h", "b", "2"));
+            assertEquals("QUEUED", Commands.call(j, "HGETALL", "h"));
+            List<?> results = (List<?>) j.sendCommand(Commands.named("EXEC"));
+            List<?> inTransaction = (List<?>) results.get(1);
+            assertInstanceOf(KeyValue.class, inTransaction.get(0), "a RESP3 map, not a flat array: " + inTransaction);
         }
     }
 
@@ -192,7 +200,7 @@ class ReplicationTest {
     void ignoredCommandsRunLocally() {
         RaftCluster cluster = servers.cluster(3, "--raft.ignored-commands", "incr");
         RedisNode leader = cluster.awaitLeader();
-        RedisNode follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        RedisNode follower = cluster.aFollower();
         assertEquals(1L, follower.call("INCR", "local"));
         assertEquals(new ReplyError("MOVED 0 " + leader.address()), follower.call("SET", "k", "v"));
         assertEquals(null, leader.call("RAFT.DEBUG", "EXEC", "GET", "local"));

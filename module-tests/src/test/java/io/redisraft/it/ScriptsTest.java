@@ -23,11 +23,6 @@ class ScriptsTest {
     @RegisterExtension
     final Servers servers = new Servers();
 
-    private static RedisNode aFollower(RaftCluster cluster) {
-        RedisNode leader = cluster.awaitLeader();
-        return cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
-    }
-
     /** Every node snapshots, so the SCRIPT LOAD / FUNCTION LOAD entries are gone from every log. */
     private static void compactEverywhere(RaftCluster cluster) {
         cluster.awaitConverged();
@@ -40,7 +35,7 @@ class ScriptsTest {
         RedisNode leader = cluster.awaitLeader();
         String sha = (String) leader.call("SCRIPT", "LOAD", INCR_SCRIPT);
         compactEverywhere(cluster);
-        RedisNode follower = aFollower(cluster);
+        RedisNode follower = cluster.aFollower();
         follower.kill();
         follower.start().awaitReady(RaftCluster.READY);
         cluster.awaitConverged();
@@ -60,11 +55,11 @@ class ScriptsTest {
         String body = "return redis.call('INCR', KEYS[1]) -- never loaded";
         long indexBefore = Long.parseLong(leader.info("raft_current_index"));
         try (Jedis j = leader.client()) {
-            Object reply = Commands.call(j, "EVALSHA", sha1(body), "1", "once");
+            Object reply = Commands.call(j, "EVALSHA", Commands.sha1(body), "1", "once");
             assertEquals(new ReplyError("NOSCRIPT No matching script. Please use EVAL."), reply);
             assertEquals(indexBefore, Long.parseLong(leader.info("raft_current_index")), "NOSCRIPT logged nothing");
             assertEquals(1L, Commands.call(j, "EVAL", body, "1", "once"));
-            assertEquals(2L, Commands.call(j, "EVALSHA", sha1(body), "1", "once"));
+            assertEquals(2L, Commands.call(j, "EVALSHA", Commands.sha1(body), "1", "once"));
         }
         cluster.awaitConverged();
         for (RedisNode n : cluster.nodes()) assertEquals("2", n.call("RAFT.DEBUG", "EXEC", "GET", "once"));
@@ -93,7 +88,7 @@ class ScriptsTest {
         RedisNode leader = cluster.awaitLeader();
         assertEquals("counters", leader.call("FUNCTION", "LOAD", LIBRARY));
         compactEverywhere(cluster);
-        RedisNode follower = aFollower(cluster);
+        RedisNode follower = cluster.aFollower();
         follower.kill();
         follower.start().awaitReady(RaftCluster.READY);
         RedisNode late = cluster.addNode();
@@ -146,13 +141,4 @@ class ScriptsTest {
         assertTrue(scan.message().contains("random results"), scan.message());
     }
 
-    private static String sha1(String body) {
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-1").digest(body.getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(d);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -76,7 +76,7 @@ class SnapshotTest {
     void aDownFollowerNeitherKeepsTheLogNorMakesCompactionLoop() {
         RaftCluster cluster = servers.cluster(3, SMALL_LOG);
         RedisNode leader = cluster.awaitLeader();
-        RedisNode down = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        RedisNode down = cluster.aFollower();
         down.kill();
         // About 5 MB of log with a follower that acknowledges nothing of it.
         Fill.values(cluster, "v", 10_000, 500, 16);

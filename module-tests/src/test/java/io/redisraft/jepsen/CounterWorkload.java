@@ -29,12 +29,16 @@ class CounterWorkload extends Workload<IncrOp> {
     void step(int process, ClusterClient client, ClusterClient home, Random random) {
         long amount = 1 + random.nextInt(5);
         long invoke = System.nanoTime();
-        Status s = status(increment(client, key, amount));
+        Status s = status(increment(client, amount));
         history.add(new IncrOp(process, amount, s, invoke, completion(s)));
     }
 
+    String key() {
+        return key;
+    }
+
     /** One increment of the counter. */
-    ClusterClient.Outcome increment(ClusterClient client, String key, long amount) {
+    ClusterClient.Outcome increment(ClusterClient client, long amount) {
         return client.call("INCRBY", key, Long.toString(amount));
     }
 

@@ -229,6 +229,9 @@ final class Nemesis {
                 Thread.currentThread().interrupt();
             }
         }
+        if (threads.stream().anyMatch(Thread::isAlive)) {
+            throw new IllegalStateException("membership race: a replacement did not end in time");
+        }
         if (!failures.isEmpty()) throw new IllegalStateException("membership race: " + failures.get(0), failures.get(0));
     }
 

@@ -1,11 +1,8 @@
 package io.redisraft.jepsen;
 
 import io.redisraft.harness.ClusterClient;
+import io.redisraft.harness.Commands;
 import io.redisraft.harness.Commands.ReplyError;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Random;
 
 /**
@@ -17,7 +14,7 @@ import java.util.Random;
  */
 final class ScriptCounterWorkload extends CounterWorkload {
     private static final String SCRIPT = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
-    private static final String SHA = sha1(SCRIPT);
+    private static final String SHA = Commands.sha1(SCRIPT);
 
     ScriptCounterWorkload() {
         super("script-counter");
@@ -37,20 +34,12 @@ final class ScriptCounterWorkload extends CounterWorkload {
     }
 
     @Override
-    ClusterClient.Outcome increment(ClusterClient client, String key, long amount) {
-        ClusterClient.Outcome o = client.call("EVALSHA", SHA, "1", key, Long.toString(amount));
+    ClusterClient.Outcome increment(ClusterClient client, long amount) {
+        ClusterClient.Outcome o = client.call("EVALSHA", SHA, "1", key(), Long.toString(amount));
         if (o.status() == ClusterClient.Status.FAILED && o.value() instanceof ReplyError e
                 && e.code().equals("NOSCRIPT")) {
-            o = client.call("EVAL", SCRIPT, "1", key, Long.toString(amount));
+            o = client.call("EVAL", SCRIPT, "1", key(), Long.toString(amount));
         }
         return o;
-    }
-
-    private static String sha1(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
