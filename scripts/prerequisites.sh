@@ -11,7 +11,7 @@ if [[ ${1:-} == --list ]]; then
   exit 0
 fi
 missing=()
-for tool in gcc cmake mvn javac redis-server redis-cli ps ip; do
+for tool in gcc make cmake mvn javac redis-server redis-cli ps ip; do
   command -v "$tool" > /dev/null 2>&1 || missing+=("$tool")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
