@@ -1,32 +1,56 @@
 #!/usr/bin/env bash
-# What one replicated write costs the machine: SET throughput with one client and with
-# 50, how many commands share a log entry, and per log entry the CPU time and context
-# switches of the whole box (3 nodes, their JVMs, redis-benchmark), from /proc/stat.
-#   bench/write-path.sh      (about 2 minutes)
+# Where the CPU of a replicated write goes: after a warm-up, SET load with 50 clients (and
+# one client) on a 3-node cluster, and for the leader and one follower the CPU time of each
+# group of threads (Redis main thread, Ratis and Netty threads, JIT compilers, GC, ...)
+# per committed log entry, from /proc/<pid>/task/*/stat.
+#   bench/write-path.sh                 (about 3 minutes)
+#   RAFT_ARGS="--raft.jvm-options ..." bench/write-path.sh   extra arguments for every node
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/build.sh" > /dev/null
-
+read -r -a RAFT_EXTRA <<< "${RAFT_ARGS:-}"
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
-cpu_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }
-switches() { awk '/^ctxt/ {print $2}' /proc/stat; }
+WINDOW=${WINDOW:-8}
 
-# measure <label> <port> <clients> <requests>
-measure() {
-  local label=$1 port=$2 clients=$3 n=$4
-  local i0 b0 idle0 c0 i1 b1 idle1 c1 ops entries
-  i0=$(info_field "$port" raft_current_index); read -r b0 idle0 < <(cpu_ticks); c0=$(switches)
-  ops=$(redis-benchmark -p "$port" -t set -n "$n" -c "$clients" -d 64 -r 100000 --csv | tail -1 | tr -d '"' | cut -d, -f2)
-  i1=$(info_field "$port" raft_current_index); read -r b1 idle1 < <(cpu_ticks); c1=$(switches)
-  entries=$((i1 - i0))
-  printf "%-12s %9.0f SET/s  %5.1f commands/entry  %5.2f ms CPU/entry  %4d switches/entry  box %2d%% busy\n" \
-    "$label" "$ops" "$(echo "$n / $entries" | bc -l)" "$(echo "($b1 - $b0) * $TICK_US / $entries / 1000" | bc -l)" \
-    $(((c1 - c0) / entries)) $((100 * (b1 - b0) / (b1 - b0 + idle1 - idle0)))
+server_pid() { redis-cli -p "$1" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}'; }
+
+# thread_ticks <pid>: "<thread group> <ticks>" per thread; trailing digits and pool
+# numbers are dropped from thread names so that pools add up.
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr ' ' '_' < "$t/comm" 2> /dev/null | sed -E 's/[-_#]?[0-9]+([-_][0-9]+)*$//')" \
+      "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
+  done | awk '{s[$1] += $2} END {for (k in s) print k, s[k]}' | sort
 }
 
-start_cluster 7410
+# profile <label> <clients> <requests>
+profile() {
+  local label=$1 clients=$2 n=$3 leader_pid follower_pid i0 i1
+  leader_pid=$(server_pid "$leader"); follower_pid=$(server_pid "$follower")
+  redis-benchmark -p "$leader" -t set -n "$n" -c "$clients" -d 64 -r 100000 -q > /dev/null &
+  local load=$!
+  sleep 2
+  i0=$(info_field "$leader" raft_current_index)
+  thread_ticks "$leader_pid" > "$SCRATCH/l0"; thread_ticks "$follower_pid" > "$SCRATCH/f0"
+  sleep "$WINDOW"
+  i1=$(info_field "$leader" raft_current_index)
+  thread_ticks "$leader_pid" > "$SCRATCH/l1"; thread_ticks "$follower_pid" > "$SCRATCH/f1"
+  kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true
+  local entries=$((i1 - i0))
+  echo
+  echo "$label: $entries entries in ${WINDOW} s; CPU per entry (µs) by thread group"
+  for role in l f; do
+    [[ $role == l ]] && echo "  leader:" || echo "  follower:"
+    join <(cat "$SCRATCH/${role}0") <(cat "$SCRATCH/${role}1") \
+      | awk -v e="$entries" -v us="$TICK_US" '{d = ($3 - $2) * us / e; t += d; if (d > 0) printf "    %-28s %8.0f\n", $1, d} END {printf "    %-28s %8.0f\n", "total", t}' \
+      | sort -k2 -rn
+  done
+}
+
+start_cluster 7410 "${RAFT_EXTRA[@]}"
 leader=$(leader_port 7410)
-# The JVMs compile Ratis's hot paths first.
+follower=$((leader == 7411 ? 7412 : 7411))
 for _ in 1 2 3; do redis-benchmark -p "$leader" -t set -n 200000 -c 50 -d 64 -r 100000 -q > /dev/null; done
-measure "1 client" "$leader" 1 10000
-measure "50 clients" "$leader" 50 200000
+profile "50 clients" 50 100000000
+profile "1 client" 1 100000000

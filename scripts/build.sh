@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/prerequisites.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# -U: a build directory configured before keeps no stale default of raft.jvm-options.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -UREDISRAFT_DEFAULT_JVM_OPTIONS >/dev/null
 cmake --build build -j 2
 echo "built: $(pwd)/build/out/redisraft.so"

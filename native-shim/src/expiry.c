@@ -138,6 +138,22 @@ static void on_scanned(RedisModuleCtx *ctx, RedisModuleString *name, RedisModule
 static RedisModuleScanCursor *sweep_cursor;
 
 /*
+ * Whether database 0 holds any key with a deadline. Redis counts them (the
+ * "expires" of INFO keyspace); without any, a sweep would open every key for nothing,
+ * which under write load cost the leader's main thread about a fifth of its apply time.
+ */
+static int has_deadlines(void) {
+    RedisModuleServerInfoData *info = RedisModule_GetServerInfo(g_ctx, "keyspace");
+    if (!info) return 1;
+    /* The module's context uses database 0, as every replicated command does. */
+    const char *line = RedisModule_ServerInfoGetFieldC(info, "db0"); /* keys=..,expires=..,avg_ttl=.. */
+    const char *expires = line ? strstr(line, "expires=") : NULL;
+    int any = expires != NULL && strtoll(expires + strlen("expires="), NULL, 10) > 0;
+    RedisModule_FreeServerInfo(g_ctx, info);
+    return any;
+}
+
+/*
  * Main thread: continues a scan of the keyspace over at least `budget` keys and
  * returns, as a RESP array (malloc'ed, release with rr_free), the keys whose logical
  * deadline is before now. The scan wraps around at the end of the keyspace.
@@ -145,6 +161,7 @@ static RedisModuleScanCursor *sweep_cursor;
 SHIM_EXPORT char *rr_scan_due_keys(int budget, int64_t now, int *out_len) {
     if (!sweep_cursor) sweep_cursor = RedisModule_ScanCursorCreate();
     Found f = {.now = now};
+    if (!has_deadlines()) budget = 0;
     while (f.visited < budget) {
         if (!RedisModule_Scan(g_ctx, sweep_cursor, on_scanned, &f)) {
             RedisModule_ScanCursorRestart(sweep_cursor);

@@ -74,6 +74,7 @@ typedef struct RedisModuleDigest RedisModuleDigest;
 typedef struct RedisModuleKey RedisModuleKey;
 typedef struct RedisModuleUser RedisModuleUser;
 typedef struct RedisModuleScanCursor RedisModuleScanCursor;
+typedef struct RedisModuleServerInfoData RedisModuleServerInfoData;
 typedef uint64_t RedisModuleTimerID;
 
 typedef struct RedisModuleEvent {
@@ -207,6 +208,9 @@ typedef struct RedisModuleTypeMethods {
     X(RedisModuleScanCursor *, ScanCursorCreate, (void)) \
     X(int, Scan, (RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata)) \
     X(void, ScanCursorRestart, (RedisModuleScanCursor *cursor)) \
+    X(RedisModuleServerInfoData *, GetServerInfo, (RedisModuleCtx *ctx, const char *section)) \
+    X(const char *, ServerInfoGetFieldC, (RedisModuleServerInfoData *data, const char *field)) \
+    X(void, FreeServerInfo, (RedisModuleCtx *ctx, RedisModuleServerInfoData *data)) \
     X(int, KeyType, (RedisModuleKey *key)) \
     X(RedisModuleString *, GetCurrentUserName, (RedisModuleCtx *ctx)) \
     X(RedisModuleUser *, GetModuleUserFromUserName, (RedisModuleString *name)) \

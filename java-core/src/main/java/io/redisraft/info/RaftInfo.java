@@ -58,6 +58,7 @@ public final class RaftInfo {
         sink.field("snapshotreq_received", logStats.snapshotRequestsReceived());
         sink.field("exec_throttled", 0);
         sink.field("num_sessions", 0);
+        JvmMemory.write(sink);
     }
 
     private void general(InfoSink sink, Optional<RaftServer.Division> division) {

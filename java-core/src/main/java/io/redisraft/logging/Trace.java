@@ -10,10 +10,10 @@ import java.util.function.Supplier;
  */
 public enum Trace {
     /** Node to node traffic: AppendEntries and votes sent to each peer. */
-    NODE(1, List.of("org.apache.ratis.server.leader", "org.apache.ratis.grpc.server")),
-    /** Connections: gRPC channels between nodes and the module's RESP connections (join, node shutdown). */
-    CONN(2, List.of("org.apache.ratis.grpc.client", "org.apache.ratis.grpc.GrpcUtil",
-            "org.apache.ratis.thirdparty.io.grpc")),
+    NODE(1, List.of("org.apache.ratis.server.leader", "org.apache.ratis.netty.server", "org.apache.ratis.grpc.server")),
+    /** Connections: Netty (or gRPC) channels between nodes and the module's RESP connections (join, node shutdown). */
+    CONN(2, List.of("org.apache.ratis.netty.NettyRpcProxy", "org.apache.ratis.netty.NettyClient",
+            "org.apache.ratis.grpc.client", "org.apache.ratis.grpc.GrpcUtil", "org.apache.ratis.thirdparty.io.grpc")),
     /** The Raft library itself: roles, elections, configuration, commits, state machine updates. */
     RAFTLIB(4, List.of("org.apache.ratis.server.impl", "org.apache.ratis.statemachine")),
     /** The Raft log: segments, appends, flushes, purges, its cache. */

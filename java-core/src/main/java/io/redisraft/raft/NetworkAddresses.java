@@ -2,7 +2,9 @@ package io.redisraft.raft;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.SocketException;
 import java.io.IOException;
 import java.util.Collections;
@@ -19,6 +21,21 @@ final class NetworkAddresses {
     static String bindHost(String configured, String advertisedHost) {
         if (!configured.isEmpty()) return configured;
         return isLocal(advertisedHost) ? advertisedHost : "0.0.0.0";
+    }
+
+    /**
+     * Fails if nothing can listen on host:port now (e.g. the port is taken). Checked before
+     * a Raft server is built: Ratis's Netty transport does not give back all of its event
+     * loop memory when a server that failed to bind is closed, so INITs retried against a
+     * taken port would exhaust the JVM's direct memory.
+     */
+    static void checkBindable(String host, int port) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IOException("cannot listen on the Raft port " + host + ":" + port + ": " + e.getMessage(), e);
+        }
     }
 
     static boolean isLocal(String host) {

@@ -256,6 +256,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private void start(NodeIdentity id, RaftGroup group, StartupOption option) throws IOException {
         HostPort raftAddress = id.raftAddress();
         String bindHost = NetworkAddresses.bindHost(config.string(ConfigOption.RPC_BIND), raftAddress.host());
+        NetworkAddresses.checkBindable(bindHost, raftAddress.port());
         RaftProperties properties = RatisProperties.build(config, storageDir.toFile(), bindHost, raftAddress.port());
         SnapshotStore snapshots = new SnapshotStore();
         RedisStateMachine sm = new RedisStateMachine(mainThread, applier, snapshots, snapshotManager, this);

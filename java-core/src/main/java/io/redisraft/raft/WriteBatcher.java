@@ -69,9 +69,11 @@ final class WriteBatcher {
         try {
             if (!closed) {
                 queue.add(new Item(sequence, client, unit));
-                awaited.remove(client);
-                // While entries are on their way the batcher has nothing to do: let it sleep.
-                if (inFlight < maxInFlight) changed.signal();
+                boolean lastAwaited = awaited.remove(client) && awaited.isEmpty();
+                // Wake the batcher only when it has something to do: a first write to send, or
+                // the last client it gathers for has sent its write (not on every write: that
+                // cost a thread switch per command). While entries are on their way it sleeps.
+                if (inFlight < maxInFlight && (queue.size() == 1 || lastAwaited)) changed.signal();
                 return;
             }
         } finally {

@@ -182,6 +182,23 @@ class OptionsTest {
         assertTrue(infoLong(n, "raft_log_entries") <= 2, "entries after the snapshot: " + n.info("raft_log_entries"));
     }
 
+    @Test
+    void infoSplitsTheJvmsMemoryWithinTheBoundsOfJvmOptions() {
+        RedisNode n = servers.node("--raft.jvm-options", "-Xms16m -Xmx80m -XX:+UseSerialGC")
+                .start().awaitReady(RaftCluster.READY);
+        assertTrue(String.valueOf(n.call("RAFT.CLUSTER", "INIT")).startsWith("OK "));
+        for (int i = 0; i < 200; i++) n.call("SET", "k" + i, "v");
+        long heapMax = infoLong(n, "raft_jvm_heap_max");
+        assertTrue(heapMax > 0 && heapMax <= 80L << 20, "heap max " + heapMax);
+        long heapUsed = infoLong(n, "raft_jvm_heap_used");
+        assertTrue(heapUsed > 0 && heapUsed <= infoLong(n, "raft_jvm_heap_committed"), "heap used " + heapUsed);
+        assertTrue(infoLong(n, "raft_jvm_nonheap_committed") >= infoLong(n, "raft_jvm_metaspace_committed")
+                + infoLong(n, "raft_jvm_code_cache_committed"));
+        assertTrue(infoLong(n, "raft_jvm_metaspace_committed") > 0);
+        assertTrue(infoLong(n, "raft_jvm_threads") > 5, n.info("raft_jvm_threads"));
+        assertTrue(infoLong(n, "raft_jvm_gc_count") >= 0 && infoLong(n, "raft_jvm_direct_buffers") >= 0);
+    }
+
     /** The node line INFO raft shows for the peer, as field=value pairs. */
     private static Map<String, String> nodeLine(RedisNode n, String peerId) {
         for (Map.Entry<String, String> field : n.info().entrySet()) {
