@@ -43,7 +43,12 @@ start_cluster() {
   wait_voters "$base"
 }
 
-info_field() { redis-cli -p "$1" INFO raft | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+now_ms() { date +%s%3N; }
+
+# info_value <port> <section> <field>: one INFO field of that server (empty if absent).
+info_value() { redis-cli -p "$1" INFO "$2" | tr -d '\r' | awk -F: -v f="$3" '$1 == f {print $2}'; }
+info_field() { info_value "$1" raft "$2"; }
+server_pid() { info_value "$1" server process_id; }
 
 wait_voters() {
   for _ in $(seq 300); do
@@ -67,7 +72,5 @@ leader_port() {
 
 # rss_mb <port>: resident memory of the server on that port, in MB.
 rss_mb() {
-  local pid
-  pid=$(redis-cli -p "$1" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}')
-  echo $(( $(ps -o rss= -p "$pid") / 1024 ))
+  echo $(( $(ps -o rss= -p "$(server_pid "$1")") / 1024 ))
 }

@@ -17,8 +17,6 @@ fill() {
   done
 }
 
-now_ms() { date +%s%3N; }
-
 # wait_caught_up <port> <leader port>: until the node applied what the leader committed.
 wait_caught_up() {
   local commit

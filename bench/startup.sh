@@ -8,8 +8,6 @@ source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/build.sh" > /dev/null
 
 RUNS=${RUNS:-5}
-now_ms() { date +%s%3N; }
-
 # until_ok <port> <command...>: runs the command until it answers OK (or OK <id>).
 until_ok() {
   local port=$1; shift

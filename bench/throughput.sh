@@ -21,8 +21,6 @@ TICK_US=$((1000000 / $(getconf CLK_TCK)))
 declare -A R   # R[<target>/<figure>] = value
 TARGETS=()
 
-now_ms() { date +%s%3N; }
-
 # bench <port> <test> <clients> <pipeline> <requests>: prints "ops/s p50 p99" (ms).
 bench() {
   redis-benchmark -p "$1" -t "$2" -c "$3" -P "$4" -n "$5" -d 64 -r 100000 --csv | tail -1 | tr -d '"' \
@@ -39,8 +37,6 @@ load_for() {
   sed -E 's/.*\(overall: ([0-9.]+)\).*\(overall: ([0-9.]+)\).*/\1 \2/' <<< "$line" | awk '{printf "%d %.2f", $1, $2}'
 }
 
-server_pid() { redis-cli -p "$1" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}'; }
-
 # cpu_ticks <pid...>: user+system clock ticks of those processes so far (all threads).
 cpu_ticks() {
   local sum=0 pid
@@ -51,7 +47,7 @@ cpu_ticks() {
 # info_num <port> <section> <field>: a numeric INFO field ("-" if absent).
 info_num() {
   local v
-  v=$(redis-cli -p "$1" INFO "$2" | tr -d '\r' | awk -F: -v f="$3" '$1 == f {print $2}')
+  v=$(info_value "$@")
   echo "${v:--}"
 }
 

@@ -12,8 +12,6 @@ read -r -a RAFT_EXTRA <<< "${RAFT_ARGS:-}"
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 WINDOW=${WINDOW:-8}
 
-server_pid() { redis-cli -p "$1" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}'; }
-
 # thread_ticks <pid>: "<thread group> <ticks>" per thread; trailing digits and pool
 # numbers are dropped from thread names so that pools add up.
 thread_ticks() {
