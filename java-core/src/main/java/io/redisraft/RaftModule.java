@@ -9,6 +9,7 @@ import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.expiry.Deadlines;
 import io.redisraft.expiry.ExpirySweep;
+import io.redisraft.health.FatalErrors;
 import io.redisraft.info.InfoSink;
 import io.redisraft.info.LogStatistics;
 import io.redisraft.info.RaftInfo;
@@ -51,6 +52,8 @@ public final class RaftModule {
         node.onHousekeeping(sweep::tick);
         this.info = new RaftInfo(new NodeStatusView(node), new LogStatistics(node::division), dbfilename, snapshots);
         node.onHousekeeping(info::sampleLinks);
+        // A JVM out of memory may have lost a thread of the write or apply path: stop serving.
+        FatalErrors.install(why -> mainThread.execute(() -> node.applyFailed(why)));
         config.addListener(this::configChanged);
         redis.shim().rr_set_apply_delay(config.number(ConfigOption.LOG_DELAY_APPLY));
     }
@@ -61,11 +64,13 @@ public final class RaftModule {
         LogRouting.install(config.number(ConfigOption.TRACE), debugLevel(config));
         // Ratis must never end the process on a fatal error: Redis keeps running and says so.
         ExitUtils.disableSystemExit();
-        // Ratis's gRPC (shaded Netty): no per-thread buffer caches and one arena each, to keep the
-        // JVM's share of the process small; Redis is single-threaded, so Netty is never busy.
-        System.setProperty("org.apache.ratis.thirdparty.io.netty.allocator.useCacheForAllThreads", "false");
-        System.setProperty("org.apache.ratis.thirdparty.io.netty.allocator.numDirectArenas", "1");
-        System.setProperty("org.apache.ratis.thirdparty.io.netty.allocator.numHeapArenas", "1");
+        // Ratis's shaded Netty: no per-thread buffer caches and one pool arena each instead of
+        // two per core (every arena holds its own 4 MB chunks): a node has a handful of
+        // connections. raft.jvm-options can still set them with -D.
+        for (String setting : new String[] {"useCacheForAllThreads=false", "numDirectArenas=1", "numHeapArenas=1"}) {
+            String[] kv = setting.split("=");
+            System.getProperties().putIfAbsent("org.apache.ratis.thirdparty.io.netty.allocator." + kv[0], kv[1]);
+        }
         String problem = EnvironmentCheck.check(redis);
         if (problem != null) throw new IllegalStateException(problem);
         redis.shim().rr_set_expiry_shift(Deadlines.SHIFT_MS);

@@ -1,5 +1,6 @@
 package io.redisraft.bridge;
 
+import io.redisraft.health.FatalErrors;
 import io.redisraft.logging.RedisLog;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -43,6 +44,7 @@ public final class MainThread {
             try {
                 result.complete(task.get());
             } catch (Throwable t) {
+                FatalErrors.report(t, "a main-thread task");
                 result.completeExceptionally(t);
             }
         });
@@ -60,6 +62,7 @@ public final class MainThread {
                 task.run();
             } catch (Throwable t) {
                 RedisLog.warning("main-thread task failed: " + RedisLog.describe(t));
+                FatalErrors.report(t, "a main-thread task");
             }
         }
     }

@@ -4,6 +4,7 @@ import io.redisraft.RaftModule;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.config.TlsSettings;
+import io.redisraft.health.FatalErrors;
 import io.redisraft.info.InfoSink;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.resp.Resp;
@@ -91,6 +92,7 @@ public final class ModuleBridge {
 
     private static void failed(long ctx, String what, Throwable t) {
         RedisLog.warning(what + " failed: " + RedisLog.describe(t));
+        FatalErrors.report(t, what);
         new RedisApi(shim).reply(ctx, Resp.error("ERR internal error in the Raft module: " + t));
     }
 
@@ -148,6 +150,7 @@ public final class ModuleBridge {
             action.run();
         } catch (Throwable t) {
             RedisLog.warning(what + " failed: " + RedisLog.describe(t));
+            FatalErrors.report(t, what);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
+import io.redisraft.determinism.SetPop;
 import io.redisraft.config.RedisSettingRules;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
@@ -35,9 +36,10 @@ final class ClientCommands {
     private volatile CommandTable table;
     private final Transactions transactions = new Transactions();
     private final ClusterTopology topology;
+    private final SetPop setPop;
 
     ClientCommands(RedisApi redis, RaftConfig config, RaftNode node, CommandTable table, ScriptBodies scripts,
-                   ClientAuth auth, LeaderWait leaderWait) {
+                   ClientAuth auth, LeaderWait leaderWait, SetPop setPop) {
         this.redis = redis;
         this.leaderWait = leaderWait;
         this.config = config;
@@ -46,6 +48,7 @@ final class ClientCommands {
         this.scripts = scripts;
         this.auth = auth;
         this.topology = new ClusterTopology(redis, node);
+        this.setPop = setPop;
     }
 
     void setTable(CommandTable table) {
@@ -137,7 +140,8 @@ final class ClientCommands {
                 break;
         }
         if (refusedOverMaxmemory(caller, spec)) return Errors.OOM;
-        byte[][] command = argv;
+        byte[][] command = spec.roles().contains(CommandTable.InternalRole.RANDOM_CHOICE) ? setPop.withLeaderChoice(argv)
+                : argv;
         if (spec.runsScript()) {
             command = withScriptBody(argv);
             if (command == null) return NOSCRIPT;
@@ -192,7 +196,8 @@ final class ClientCommands {
         boolean scripted = false;
         for (byte[][] c : tx.commands) {
             CommandTable.Spec spec = table.lookup(c);
-            byte[][] command = c;
+            byte[][] command = spec != null && spec.roles().contains(CommandTable.InternalRole.RANDOM_CHOICE)
+                    ? setPop.withLeaderChoice(c) : c;
             if (spec != null && spec.runsScript()) {
                 scripted = true;
                 command = withScriptBody(c);

@@ -3,6 +3,7 @@ package io.redisraft.commands;
 import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.config.RaftConfig;
+import io.redisraft.determinism.SetPop;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.resp.Resp;
@@ -27,8 +28,9 @@ public final class CommandRouter {
         ScriptBodies scripts = new ScriptBodies();
         this.auth = new ClientAuth(redis);
         LeaderWait leaderWait = new LeaderWait(redis, node);
-        this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait);
-        this.internal = new InternalCalls(redis, () -> this.table, scripts);
+        SetPop setPop = new SetPop(redis::call);
+        this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop);
+        this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop);
         this.cluster = new ClusterCommands(redis, config, node, leaderWait);
         this.debug = new DebugCommands(redis, mainThread, node, snapshots, () -> this.table);
     }

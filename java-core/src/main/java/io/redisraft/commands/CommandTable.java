@@ -46,13 +46,15 @@ public final class CommandTable {
         /** The reply's order differs between nodes: sorted while a log entry is applied. */
         ORDER,
         /** Loads, runs or forgets Lua scripts: the node learns their bodies (scripts.ScriptBodies). */
-        SCRIPT_SOURCE
+        SCRIPT_SOURCE,
+        /** SPOP: the members are chosen by a rank every node computes alike (determinism.SetPop). */
+        RANDOM_CHOICE
     }
 
     /** RedisRaft's unsupported commands, plus nondeterministic writes that would diverge the nodes. */
     private static final Set<String> UNSUPPORTED = Set.of(
             "sync", "psync", "reset", "bgrewriteaof", "slaveof", "replicaof", "debug", "save", "bgsave",
-            "failover", "select", "watch", "unwatch", "migrate", "spop",
+            "failover", "select", "watch", "unwatch", "migrate",
             "xadd", "xrange", "xrevrange", "xlen", "xread", "xreadgroup", "xgroup", "xsetid", "xack", "xpending",
             "xclaim", "xautoclaim", "xinfo", "xdel", "xtrim");
 
@@ -87,6 +89,7 @@ public final class CommandTable {
     private static final Set<String> TTL_READS = Set.of("ttl", "pttl", "expiretime", "pexpiretime");
     private static final Set<String> LISTINGS = Set.of("keys", "scan", "randomkey");
     private static final Set<String> SCRIPT_SOURCES = Set.of("eval", "script|load", "script|flush");
+    private static final Set<String> RANDOM_CHOICES = Set.of("spop");
     /** Refused while a replicated script runs: it must end the same way on every node. */
     private static final Set<String> UNKILLABLE = Set.of("script|kill", "function|kill");
 
@@ -128,8 +131,9 @@ public final class CommandTable {
             commandTips.put(name, tips);
         }
         Set<InternalRole> roles = roles(name, tips);
-        // TTL replies are made deterministic (from the entry's time), so they are allowed in scripts.
-        boolean nondeterministic = tips.contains("nondeterministic_output") && !roles.contains(InternalRole.TTL_READ);
+        // TTL replies and SPOP's choice are made deterministic, so they are allowed in scripts.
+        boolean nondeterministic = tips.contains("nondeterministic_output") && !roles.contains(InternalRole.TTL_READ)
+                && !roles.contains(InternalRole.RANDOM_CHOICE);
         Spec spec = new Spec(name, classify(name, flags, container), arity, flags.contains("denyoom"),
                 nondeterministic, flags.contains("write"), roles);
         specs.put(name, spec);
@@ -145,6 +149,7 @@ public final class CommandTable {
         if (LISTINGS.contains(name)) roles.add(InternalRole.LISTING);
         if (tips.contains("nondeterministic_output_order")) roles.add(InternalRole.ORDER);
         if (SCRIPT_SOURCES.contains(name)) roles.add(InternalRole.SCRIPT_SOURCE);
+        if (RANDOM_CHOICES.contains(name)) roles.add(InternalRole.RANDOM_CHOICE);
         return roles;
     }
 
@@ -209,7 +214,10 @@ public final class CommandTable {
         if (roles.contains(InternalRole.DEADLINE)) {
             flags |= DEADLINE_OPTIONS.containsKey(s.name()) ? Shim.CMD_WRAP_IF_ARG : Shim.CMD_WRAP;
         }
-        if (roles.contains(InternalRole.TTL_READ) || roles.contains(InternalRole.LISTING)) flags |= Shim.CMD_WRAP;
+        if (roles.contains(InternalRole.TTL_READ) || roles.contains(InternalRole.LISTING)
+                || roles.contains(InternalRole.RANDOM_CHOICE)) {
+            flags |= Shim.CMD_WRAP;
+        }
         if (roles.contains(InternalRole.SCRIPT_SOURCE)) flags |= Shim.CMD_WRAP_APPLYING;
         // Only what a script reads must be the same everywhere; a client gets its reply as Redis gives it.
         if (roles.contains(InternalRole.ORDER)) flags |= Shim.CMD_WRAP_IN_SCRIPT;

@@ -9,6 +9,7 @@ import io.redisraft.raft.NodeState;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.resp.Resp;
+import io.redisraft.util.Threads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -51,6 +52,8 @@ final class DebugCommands {
                 return handoff(caller, argv);
             case "compact":
                 return compact(caller, argv);
+            case "oom":
+                return exhaustHeap();
             default:
                 return Resp.error("ERR invalid debug subcommand");
         }
@@ -90,6 +93,29 @@ final class DebugCommands {
         RedisApi.BlockedClient client = redis.block(caller.ctx());
         snapshots.start(reply -> redis.unblock(client, reply));
         return null;
+    }
+
+    /**
+     * RAFT.DEBUG OOM: like Redis's DEBUG OOM, for testing what an exhausted heap does. A
+     * thread holds on to ever more of the Java heap until it runs out, keeps it full for a
+     * few seconds (the node's own threads meet the shortage, as in a real leak) and lets go.
+     * Its own OutOfMemoryError is swallowed: the node must notice the shortage by itself.
+     */
+    private Resp exhaustHeap() {
+        Threads.daemon(() -> {
+            List<long[]> held = new ArrayList<>();
+            try {
+                while (true) held.add(new long[1 << 14]);
+            } catch (OutOfMemoryError expected) {
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            held.clear();
+        }, "raft-debug-oom").start();
+        return Resp.OK;
     }
 
     /** RAFT.DEBUG USED_NODE_IDS: every node id ever used in this cluster, newest first. */

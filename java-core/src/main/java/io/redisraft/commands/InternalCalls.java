@@ -2,6 +2,7 @@ package io.redisraft.commands;
 
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.commands.CommandTable.InternalRole;
+import io.redisraft.determinism.SetPop;
 import io.redisraft.expiry.Deadlines;
 import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ReplySorter;
@@ -19,9 +20,10 @@ import java.util.function.Supplier;
  * back to Java, per {@link CommandTable.InternalRole}. Each is completed so that every
  * node gets the same result from the same log: deadlines are made absolute from the
  * entry's time, TTL replies are computed from it, keys past their deadline are left
- * out of listings, order-dependent replies are sorted while applying, and script
- * bodies are learned. Inside a replicated script the command is first checked against
- * the script's user, as Redis would. Main thread.
+ * out of listings, SPOP chooses its members by a rank all nodes share, order-dependent
+ * replies are sorted while applying, and script bodies are learned. Inside a replicated
+ * script the command is first checked against the script's user, as Redis would. Main
+ * thread.
  */
 final class InternalCalls {
     private static final int RANDOMKEY_ATTEMPTS = 100;
@@ -29,11 +31,13 @@ final class InternalCalls {
     private final RedisApi redis;
     private final Supplier<CommandTable> table;
     private final ScriptBodies scripts;
+    private final SetPop setPop;
 
-    InternalCalls(RedisApi redis, Supplier<CommandTable> table, ScriptBodies scripts) {
+    InternalCalls(RedisApi redis, Supplier<CommandTable> table, ScriptBodies scripts, SetPop setPop) {
         this.redis = redis;
         this.table = table;
         this.scripts = scripts;
+        this.setPop = setPop;
     }
 
     /**
@@ -55,6 +59,8 @@ final class InternalCalls {
             redis.callAndReply(ctx, argv, true);
         } else if (roles.contains(InternalRole.TTL_READ)) {
             redis.reply(ctx, ttl(argv, nowMs));
+        } else if (roles.contains(InternalRole.RANDOM_CHOICE)) {
+            redis.reply(ctx, setPop.pop(argv, nowMs));
         } else {
             Resp reply = roles.contains(InternalRole.LISTING) ? listing(argv, nowMs) : redis.call(argv);
             if (applying && roles.contains(InternalRole.ORDER)) reply = ReplySorter.sort(spec.name(), reply);

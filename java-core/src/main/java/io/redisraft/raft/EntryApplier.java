@@ -43,7 +43,7 @@ public final class EntryApplier {
             execute(index, term, payload);
         } catch (ApplyFailure e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             throw stop("log entry " + index + " failed: " + e);
         }
     }

@@ -45,10 +45,24 @@ public final class RatisProperties {
     static final long MIN_ENTRY_LIMIT = 8L << 20;
 
     static final String OVERRIDE_PREFIX = "ratis.";
-    /** System properties of the Netty copy inside Ratis's shaded third-party jar. */
-    private static final String NETTY_PREFIX = "org.apache.ratis.thirdparty.io.netty.";
 
     private RatisProperties() {}
+
+    /**
+     * Ratis keeps the open log segment whole on the heap, so a segment is at most an eighth
+     * of the heap (and a quarter of log-max-file-size, 32 MB at most).
+     */
+    static long segmentSize(long maxLogFile, long heap) {
+        return Math.max(256L << 10, Math.min(Math.min(32L << 20, maxLogFile / 4), heap / 8));
+    }
+
+    /**
+     * Closed segments cached on the heap: log-max-cache-size, but at most a quarter of the
+     * heap, so that a large cache cannot exhaust it (the node would stop serving).
+     */
+    static long cacheSize(long configured, long segment, long heap) {
+        return Math.max(segment, Math.min(configured, heap / 4));
+    }
 
     public static long entryLimit(RaftConfig config) {
         return Math.max(MIN_ENTRY_LIMIT, config.number(ConfigOption.APPEND_REQ_MAX_SIZE));
@@ -56,11 +70,8 @@ public final class RatisProperties {
 
     public static RaftProperties build(RaftConfig config, File storageDir, String bindHost, int port) {
         RaftProperties p = new RaftProperties();
+        long heap = Runtime.getRuntime().maxMemory();
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
-        // One pool arena each instead of two per core: a node has a handful of connections,
-        // and every arena holds its own 4 MB chunks (raft.jvm-options can still set them).
-        System.getProperties().putIfAbsent(NETTY_PREFIX + "allocator.numDirectArenas", "1");
-        System.getProperties().putIfAbsent(NETTY_PREFIX + "allocator.numHeapArenas", "1");
         long election = config.number(ConfigOption.ELECTION_TIMEOUT);
         TimeDuration responseTimeout = ms(Math.max(election, config.number(ConfigOption.RESPONSE_TIMEOUT)));
         if (usesGrpc()) {
@@ -100,12 +111,11 @@ public final class RatisProperties {
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !config.flag(ConfigOption.LOG_FSYNC));
         // No METADATA entry per commit: one Raft entry per batch of commands is enough.
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
-        long maxFile = config.number(ConfigOption.LOG_MAX_FILE_SIZE);
-        long segment = Math.max(256L << 10, Math.min(32L << 20, maxFile / 4));
+        long segment = segmentSize(config.number(ConfigOption.LOG_MAX_FILE_SIZE), heap);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segment));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(segment, 4L << 20)));
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p,
-                SizeInBytes.valueOf(Math.max(segment, config.number(ConfigOption.LOG_MAX_CACHE_SIZE))));
+                SizeInBytes.valueOf(cacheSize(config.number(ConfigOption.LOG_MAX_CACHE_SIZE), segment, heap)));
         RaftServerConfigKeys.Log.setPurgeGap(p, 1);
         // As in RedisRaft, a snapshot replaces the log before it even if a follower still
         // needs part of it (that follower gets the snapshot): a node that is down must not

@@ -113,7 +113,7 @@ public final class RedisStateMachine extends BaseStateMachine {
                 applier.apply(index, term, payload);
                 updateLastAppliedTermIndex(term, index);
                 applied.complete(Message.EMPTY);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 failed(applied, e);
             }
         });
@@ -126,7 +126,7 @@ public final class RedisStateMachine extends BaseStateMachine {
             try {
                 applier.advance(index, term);
                 updateLastAppliedTermIndex(term, index);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 failed(null, e);
             }
         });
@@ -165,7 +165,7 @@ public final class RedisStateMachine extends BaseStateMachine {
     }
 
     /** Never counted as applied: the node stops instead of serving a dataset the others do not have. */
-    private void failed(CompletableFuture<Message> applied, RuntimeException e) {
+    private void failed(CompletableFuture<Message> applied, Throwable e) {
         listener.applyFailed(applier.stopReason() != null ? applier.stopReason() : RedisLog.describe(e));
         if (applied != null) applied.completeExceptionally(e);
     }

@@ -1,5 +1,6 @@
 package io.redisraft.raft;
 
+import io.redisraft.health.FatalErrors;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.logging.Trace;
 import io.redisraft.resp.Resp;
@@ -170,6 +171,7 @@ final class WriteBatcher {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             RedisLog.warning("write batcher stopped: " + RedisLog.describe(t));
+            FatalErrors.report(t, "the write batcher");
         }
     }
 }

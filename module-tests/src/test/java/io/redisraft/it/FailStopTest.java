@@ -43,4 +43,27 @@ class FailStopTest {
                 n -> "5".equals(n.call("RAFT.DEBUG", "EXEC", "GET", "counter"))), "healthy nodes applied INCRBY");
         assertTrue(odd.isRunning(), "redis-server itself keeps running");
     }
+
+    @Test
+    void aNodeWhoseJavaHeapIsExhaustedStopsServingInsteadOfHanging() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode follower = cluster.nodes().stream().filter(n -> "follower".equals(n.info("raft_role")))
+                .findFirst().orElseThrow();
+        try (ClusterClient c = new ClusterClient(cluster.nodes(), Duration.ofSeconds(30), 5000)) {
+            assertTrue(c.call("SET", "before", "1").ok());
+            // Holds the follower's whole heap for a few seconds, as a leak would.
+            assertEquals("OK", follower.call("RAFT.DEBUG", "OOM"));
+            RaftCluster.awaitTrue(RaftCluster.CONVERGE, () -> "failed".equals(follower.info("raft_state")),
+                    "the follower whose heap ran out stops serving");
+            String log = follower.log();
+            assertTrue(log.contains("STOPPED SERVING: the Java heap is exhausted")
+                    || log.contains("STOPPED SERVING: the JVM ran out of memory"), follower.logTail(20));
+            Object refused = follower.call("GET", "before");
+            assertTrue(refused instanceof ReplyError e && e.message().startsWith("CLUSTERDOWN this node stopped serving"),
+                    String.valueOf(refused));
+            // The other two are a majority and go on.
+            assertTrue(c.call("SET", "after", "2").ok());
+        }
+        assertTrue(follower.isRunning(), "redis-server itself keeps running");
+    }
 }
