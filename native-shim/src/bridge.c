@@ -26,7 +26,7 @@ static jclass byte_array_class;
     X(configs_loaded, "configsLoaded", "()Ljava/lang/String;")      \
     X(config_set, "configSet", "(ILjava/lang/String;)Ljava/lang/String;") \
     X(config_get, "configGet", "(I)Ljava/lang/String;")             \
-    X(command, "command", "(JJII[[B)V")                             \
+    X(command, "command", "(JJIII[[B)V")                             \
     X(internal_call, "internalCall", "(JJZI[[B)V")                   \
     X(drain, "drain", "()V")                                        \
     X(info, "info", "(J)V")                                         \
@@ -208,7 +208,7 @@ void bridge_command(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int
     if (!args) return;
     (*g_env)->CallStaticVoidMethod(g_env, bridge_class, m_command, (jlong)(intptr_t)ctx,
                                    (jlong)RedisModule_GetClientId(ctx), (jint)RedisModule_GetContextFlags(ctx),
-                                   (jint)security, args);
+                                   (jint)security, (jint)RedisModule_GetSelectedDb(ctx), args);
     leave_command(ctx, "command");
 }
 

@@ -8,12 +8,13 @@
  *
  * Command batches use the layout Java writes (bridge/CommandCodec.java), all
  * integers little-endian:
- *   unit    := u8 flags, [rules], u32 command count, command*
+ *   unit    := u8 flags, [u32 db], [rules], u32 command count, command*
  *   rules   := u32 length, u32 rule count, (u32 length, bytes)*   (if UNIT_AS_USER)
  *   command := u32 argc, (u32 length, bytes)*
  * flags: UNIT_TRANSACTION = the replies form one array (MULTI/EXEC),
  *        UNIT_RESP3 = the client speaks RESP3,
- *        UNIT_AS_USER = the commands run under a user with these ACL rules.
+ *        UNIT_AS_USER = the commands run under a user with these ACL rules,
+ *        UNIT_DB = the commands run in this database (else database 0).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #define UNIT_TRANSACTION 1
 #define UNIT_RESP3 2
 #define UNIT_AS_USER 4
+#define UNIT_DB 8
 
 #define EXEC_APPLYING 1 /* the batch is a committed log entry */
 #define EXEC_DIRECT 2   /* targets are live command contexts, not blocked clients */
@@ -162,6 +164,9 @@ SHIM_EXPORT void rr_reply_resp(int64_t ctx, const char *resp, int len) {
     }
 }
 
+/* Main thread, inside a module command: the client keeps this database afterwards (RM_OK if it exists). */
+SHIM_EXPORT int rr_select_db(int64_t ctx, int db) { return RedisModule_SelectDb((RedisModuleCtx *)(intptr_t)ctx, db); }
+
 /* Any thread: answer a blocked client with a reply built by Java and release it. */
 SHIM_EXPORT void rr_unblock_resp(int64_t bc, const char *resp, int len) {
     RedisModule_UnblockClient((RedisModuleBlockedClient *)(intptr_t)bc, resp_reply(resp, len));
@@ -226,6 +231,7 @@ static RedisModuleCallReply *call_command(RedisModuleCtx *ctx, Command *cmd, con
 /* The header of a unit: its flags and, for units that run under a script user, that user. */
 typedef struct UnitHeader {
     uint8_t flags;
+    uint32_t db;
     RedisModuleUser *user;
     uint32_t count;
 } UnitHeader;
@@ -234,7 +240,9 @@ typedef struct UnitHeader {
 static int read_unit_header(Cursor *c, UnitHeader *h, int with_user) {
     if (c->p >= c->end) return 0;
     h->flags = *c->p++;
+    h->db = 0;
     h->user = NULL;
+    if ((h->flags & UNIT_DB) && !read_u32(c, &h->db)) return 0;
     if (h->flags & UNIT_AS_USER) {
         uint32_t len;
         if (!read_u32(c, &len) || len > (uint32_t)(c->end - c->p)) return 0;
@@ -279,9 +287,16 @@ static void set_maxmemory(const char *value) {
     if (reply) RedisModule_FreeCallReply(reply);
 }
 
+/* Points the module's context at the unit's database; logs if this node does not have it. */
+static int select_db(uint32_t db) {
+    if (RedisModule_SelectDb(g_ctx, (int)db) == RM_OK) return 1;
+    shim_logf("warning", "this node has no database %u (see 'databases' in redis.conf)", db);
+    return 0;
+}
+
 static Reply *execute_unit(Cursor *c) {
     UnitHeader h;
-    if (!read_unit_header(c, &h, 1)) return NULL;
+    if (!read_unit_header(c, &h, 1) || !select_db(h.db)) return NULL;
     if (apply_delay_us > 0 && g_applying) usleep((useconds_t)apply_delay_us);
     /*
      * Scripts refuse deny-oom commands while this node was over maxmemory at its last
@@ -322,6 +337,7 @@ static Reply *execute_unit(Cursor *c) {
     }
     RedisModule_SetContextUser(g_ctx, NULL);
     g_unit_user = NULL;
+    RedisModule_SelectDb(g_ctx, 0);
     if (lifted) {
         set_maxmemory(lifted);
         free(lifted);
@@ -378,14 +394,18 @@ SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, const int64_t *
 SHIM_EXPORT int rr_unit_has_due_keys(const char *buf, int len, int64_t now_ms) {
     Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
     UnitHeader h;
-    if (!read_unit_header(&c, &h, 0)) return -1;
+    if (!read_unit_header(&c, &h, 0) || !select_db(h.db)) return -1;
     int due = 0;
-    for (uint32_t i = 0; i < h.count && !due; i++) {
+    for (uint32_t i = 0; i < h.count && due == 0; i++) {
         Command cmd;
-        if (!read_command(&c, &cmd)) return -1;
+        if (!read_command(&c, &cmd)) {
+            due = -1;
+            break;
+        }
         due = expiry_any_due(cmd.argv, cmd.argc, now_ms);
         command_free(&cmd);
     }
+    RedisModule_SelectDb(g_ctx, 0);
     return due;
 }
 
@@ -492,8 +512,12 @@ static int refused_to_clients(RedisModuleCtx *ctx) {
 static int internal_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     if (refused_to_clients(ctx)) return RM_OK;
     if (argc < 2) return RedisModule_WrongArity(ctx);
+    /* Java's own calls for it run in the caller's database (a script may have selected another). */
+    int saved_db = RedisModule_GetSelectedDb(g_ctx);
+    RedisModule_SelectDb(g_ctx, RedisModule_GetSelectedDb(ctx));
     bridge_internal_call(ctx, argv + 1, argc - 1, g_applying ? g_apply_time : expiry_now(), g_applying > 0,
                          acl_check_unit_user(argv + 1, argc - 1));
+    RedisModule_SelectDb(g_ctx, saved_db);
     return RM_OK;
 }
 

@@ -136,17 +136,19 @@ static void on_scanned(RedisModuleCtx *ctx, RedisModuleString *name, RedisModule
 }
 
 static RedisModuleScanCursor *sweep_cursor;
+static int sweep_db = -1;
 
 /*
- * Whether database 0 holds any key with a deadline. Redis counts them (the
- * "expires" of INFO keyspace); without any, a sweep would open every key for nothing,
- * which under write load cost the leader's main thread about a fifth of its apply time.
+ * Whether database db holds any key with a deadline. Redis counts them (the "expires"
+ * of INFO keyspace); without any, a sweep would open every key for nothing, which under
+ * write load cost the leader's main thread about a fifth of its apply time.
  */
-static int has_deadlines(void) {
+static int has_deadlines(int db) {
     RedisModuleServerInfoData *info = RedisModule_GetServerInfo(g_ctx, "keyspace");
     if (!info) return 1;
-    /* The module's context uses database 0, as every replicated command does. */
-    const char *line = RedisModule_ServerInfoGetFieldC(info, "db0"); /* keys=..,expires=..,avg_ttl=.. */
+    char field[32];
+    snprintf(field, sizeof(field), "db%d", db);
+    const char *line = RedisModule_ServerInfoGetFieldC(info, field); /* keys=..,expires=..,avg_ttl=.. */
     const char *expires = line ? strstr(line, "expires=") : NULL;
     int any = expires != NULL && strtoll(expires + strlen("expires="), NULL, 10) > 0;
     RedisModule_FreeServerInfo(g_ctx, info);
@@ -154,22 +156,33 @@ static int has_deadlines(void) {
 }
 
 /*
- * Main thread: continues a scan of the keyspace over at least `budget` keys and
- * returns, as a RESP array (malloc'ed, release with rr_free), the keys whose logical
- * deadline is before now. The scan wraps around at the end of the keyspace.
+ * Main thread: continues a scan of database db over at least `budget` keys and returns,
+ * as a RESP array (malloc'ed, release with rr_free), whether the scan of that database
+ * is complete (:1, also when it has no deadlines or does not exist) and the keys whose
+ * logical deadline is before now: *2 :done *n keys. A scan of another database than
+ * the last one starts from its beginning.
  */
-SHIM_EXPORT char *rr_scan_due_keys(int budget, int64_t now, int *out_len) {
+SHIM_EXPORT char *rr_scan_due_keys(int db, int budget, int64_t now, int *out_len) {
     if (!sweep_cursor) sweep_cursor = RedisModule_ScanCursorCreate();
-    Found f = {.now = now};
-    if (!has_deadlines()) budget = 0;
-    while (f.visited < budget) {
-        if (!RedisModule_Scan(g_ctx, sweep_cursor, on_scanned, &f)) {
-            RedisModule_ScanCursorRestart(sweep_cursor);
-            break;
-        }
+    if (db != sweep_db) {
+        RedisModule_ScanCursorRestart(sweep_cursor);
+        sweep_db = db;
     }
-    char header[32];
-    int h = snprintf(header, sizeof(header), "*%d\r\n", f.keys);
+    Found f = {.now = now};
+    int done = 1;
+    if (has_deadlines(db) && RedisModule_SelectDb(g_ctx, db) == RM_OK) {
+        done = 0;
+        while (f.visited < budget) {
+            if (!RedisModule_Scan(g_ctx, sweep_cursor, on_scanned, &f)) {
+                RedisModule_ScanCursorRestart(sweep_cursor);
+                done = 1;
+                break;
+            }
+        }
+        RedisModule_SelectDb(g_ctx, 0);
+    }
+    char header[48];
+    int h = snprintf(header, sizeof(header), "*2\r\n:%d\r\n*%d\r\n", done, f.keys);
     char *out = malloc((size_t)h + f.len + 1);
     memcpy(out, header, (size_t)h);
     if (f.len) memcpy(out + h, f.buf, f.len);

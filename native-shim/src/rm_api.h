@@ -195,6 +195,8 @@ typedef struct RedisModuleTypeMethods {
     X(int, SubscribeToServerEvent, (RedisModuleCtx *ctx, RedisModuleEvent event, RedisModuleEventCallback fn)) \
     X(unsigned long long, GetClientId, (RedisModuleCtx *ctx)) \
     X(int, GetContextFlags, (RedisModuleCtx *ctx)) \
+    X(int, GetSelectedDb, (RedisModuleCtx *ctx)) \
+    X(int, SelectDb, (RedisModuleCtx *ctx, int newid)) \
     X(int, GetServerVersion, (void)) \
     X(float, GetUsedMemoryRatio, (void)) \
     X(void, SetModuleOptions, (RedisModuleCtx *ctx, int options)) \

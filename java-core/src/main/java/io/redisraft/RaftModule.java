@@ -107,8 +107,8 @@ public final class RaftModule {
         node.shutdown();
     }
 
-    public void command(long ctx, long clientId, int contextFlags, int security, byte[][] argv) {
-        router.handle(new Caller(ctx, clientId, contextFlags, security), argv);
+    public void command(long ctx, long clientId, int contextFlags, int security, int db, byte[][] argv) {
+        router.handle(new Caller(ctx, clientId, contextFlags, security, db), argv);
     }
 
     public void internalCall(long ctx, long nowMs, boolean applying, int access, byte[][] argv) {

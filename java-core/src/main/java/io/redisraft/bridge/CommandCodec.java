@@ -9,14 +9,15 @@ import java.util.List;
 /**
  * Binary layout of commands, shared with the shim (exec.c), little-endian:
  * <pre>
- *   unit    := u8 flags, [rules], u32 command count, command*
+ *   unit    := u8 flags, [u32 db], [rules], u32 command count, command*
  *   rules   := u32 length, u32 rule count, (u32 length, bytes)*     (when flags has UNIT_AS_USER)
  *   command := u32 argc, (u32 length, bytes)*
  * </pre>
  * A unit is what one client asked for: a single command or a whole MULTI/EXEC
  * transaction, executed back to back on the Redis main thread and answered with one
  * reply (an array for a transaction). A unit with rules runs under a user with those
- * ACL rules on every node (units holding scripts carry their caller's rules).
+ * ACL rules on every node (units holding scripts carry their caller's rules); a unit
+ * with a database runs in it (its client's selected database), else in database 0.
  */
 public final class CommandCodec {
     /** The replies of the unit's commands form one array (MULTI/EXEC). */
@@ -25,6 +26,8 @@ public final class CommandCodec {
     public static final int UNIT_RESP3 = 2;
     /** The unit carries ACL rules its commands run under. */
     public static final int UNIT_AS_USER = 4;
+    /** The unit carries the database its commands run in (only when it is not 0). */
+    public static final int UNIT_DB = 8;
 
     private CommandCodec() {}
 
@@ -35,13 +38,18 @@ public final class CommandCodec {
         return out.toByteArray();
     }
 
-    /** One encoded unit; {@code rules} (null for none) are the ACL rules it runs under. */
-    public static byte[] encodeUnit(int flags, List<String> rules, List<byte[][]> commands) {
+    /**
+     * One encoded unit run in database {@code db}; {@code rules} (null for none) are the
+     * ACL rules it runs under.
+     */
+    public static byte[] encodeUnit(int flags, int db, List<String> rules, List<byte[][]> commands) {
         byte[] encodedRules = rules == null ? null : encodeRules(rules);
-        int size = 5 + (encodedRules == null ? 0 : 4 + encodedRules.length);
+        int size = 9 + (encodedRules == null ? 0 : 4 + encodedRules.length);
         for (byte[][] c : commands) size += commandSize(c);
         ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-        out.write(encodedRules == null ? flags & ~UNIT_AS_USER : flags | UNIT_AS_USER);
+        flags = encodedRules == null ? flags & ~UNIT_AS_USER : flags | UNIT_AS_USER;
+        out.write(db == 0 ? flags & ~UNIT_DB : flags | UNIT_DB);
+        if (db != 0) writeInt(out, db);
         if (encodedRules != null) {
             writeInt(out, encodedRules.length);
             out.writeBytes(encodedRules);
@@ -51,12 +59,8 @@ public final class CommandCodec {
         return out.toByteArray();
     }
 
-    public static byte[] encodeUnit(int flags, List<byte[][]> commands) {
-        return encodeUnit(flags, null, commands);
-    }
-
-    public static byte[] encodeUnit(int flags, byte[][] command) {
-        return encodeUnit(flags, null, List.<byte[][]>of(command));
+    public static byte[] encodeUnit(int flags, int db, byte[][] command) {
+        return encodeUnit(flags, db, null, List.<byte[][]>of(command));
     }
 
     private static byte[] encodeRules(List<String> rules) {

@@ -69,11 +69,11 @@ public final class ModuleBridge {
         }
     }
 
-    public static void command(long ctx, long clientId, int contextFlags, int security, byte[][] argv) {
+    public static void command(long ctx, long clientId, int contextFlags, int security, int db, byte[][] argv) {
         RaftModule m = module;
         try {
             if (m == null) throw new IllegalStateException("module not initialised");
-            m.command(ctx, clientId, contextFlags, security, argv);
+            m.command(ctx, clientId, contextFlags, security, db, argv);
         } catch (Throwable t) {
             failed(ctx, "command", t);
         }

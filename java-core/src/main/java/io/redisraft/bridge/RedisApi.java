@@ -4,6 +4,7 @@ import io.redisraft.resp.Resp;
 import io.redisraft.resp.RespReader;
 import io.redisraft.resp.RespWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
@@ -66,9 +67,21 @@ public final class RedisApi {
     }
 
     /** Main thread: the keys Redis holds whose logical deadline is before nowMs, from the next ~budget keys scanned. */
-    public List<Resp> scanDueKeys(int budget, long nowMs) {
+    /** Keys of one database found past their deadline, and whether its scan went round once. */
+    public record DueKeys(List<byte[]> keys, boolean scanComplete) {}
+
+    /** Main thread, inside a client's command: selects its database for good; false if out of range. */
+    public boolean selectDb(long ctx, int db) {
+        return shim.rr_select_db(ctx, db) == 0;
+    }
+
+    /** Continues the expiry scan of database {@code db} over about {@code budget} keys. */
+    public DueKeys scanDueKeys(int db, int budget, long nowMs) {
         IntByReference len = new IntByReference();
-        return takeResp(shim.rr_scan_due_keys(budget, nowMs, len), len).asList();
+        List<Resp> reply = takeResp(shim.rr_scan_due_keys(db, budget, nowMs, len), len).asList();
+        List<byte[]> keys = new ArrayList<>();
+        for (Resp key : reply.get(1).asList()) keys.add(((Resp.Bulk) key).bytes());
+        return new DueKeys(keys, ((Resp.Int) reply.get(0)).value() == 1);
     }
 
     /** Whether a command of the unit names a key whose logical deadline is before nowMs. */

@@ -54,6 +54,9 @@ public interface Shim {
 
     void rr_reply_resp(long ctx, @In byte[] resp, int len);
 
+    /** Selects the database of the client of a module command (it keeps it after the command); 0 if done. */
+    int rr_select_db(long ctx, int db);
+
     /** Any thread. */
     void rr_unblock_resp(long blockedClient, @In byte[] resp, int len);
 
@@ -75,7 +78,7 @@ public interface Shim {
     void rr_due_keys_mask(@In byte[] command, int len, long nowMs, @Out byte[] due);
 
     /** Continues the scan for expired keys over about budget keys; RESP array, release with rr_free. */
-    Pointer rr_scan_due_keys(int budget, long nowMs, @Out IntByReference outLen);
+    Pointer rr_scan_due_keys(int db, int budget, long nowMs, @Out IntByReference outLen);
 
     void rr_set_expiry_shift(long shift);
 

@@ -2,9 +2,10 @@ package io.redisraft.commands;
 
 /**
  * The client of a module command: its context handle (valid during the call), id, context
- * flags, and the result of the shim's access check of the command (security.Access).
+ * flags, the result of the shim's access check of the command (security.Access), and the
+ * database it has selected.
  */
-public record Caller(long ctx, long clientId, int contextFlags, int security) {
+public record Caller(long ctx, long clientId, int contextFlags, int security, int db) {
     private static final int FLAG_OOM = 1 << 10;
     private static final int FLAG_RESP3 = 1 << 22;
 

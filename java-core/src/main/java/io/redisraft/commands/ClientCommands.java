@@ -107,7 +107,7 @@ final class ClientCommands {
     private static boolean servedOutsideACluster(CommandTable.Spec spec, Transactions.Transaction tx) {
         if (spec == null) return false;
         return switch (spec.kind()) {
-            case INFO, MULTI, DISCARD, PASSTHROUGH, AUTH, CONFIG_SET -> true;
+            case INFO, MULTI, DISCARD, PASSTHROUGH, AUTH, CONFIG_SET, SELECT -> true;
             case EXEC -> tx == null;
             default -> tx != null;
         };
@@ -129,9 +129,11 @@ final class ClientCommands {
                 return auth.auth(caller.ctx(), caller.clientId(), argv);
             case CONFIG_SET:
                 return configSet(argv);
+            case SELECT:
+                return select(caller, argv);
             case PASSTHROUGH:
                 // Only reachable for a command the filter did not know yet: run it as Redis would.
-                return executeLocally(caller, CommandCodec.encodeUnit(unitFlags(caller), argv));
+                return executeLocally(caller, CommandCodec.encodeUnit(unitFlags(caller), caller.db(), argv));
             case INFO:
                 return topology.info(argv);
             case CLUSTER:
@@ -148,7 +150,7 @@ final class ClientCommands {
             if (spec.kind() == CommandKind.READ) learnScript(command);
         }
         List<byte[][]> commands = List.<byte[][]>of(command);
-        return submit(caller, CommandCodec.encodeUnit(unitFlags(caller), scriptRules(caller, spec.runsScript()),
+        return submit(caller, CommandCodec.encodeUnit(unitFlags(caller), caller.db(), scriptRules(caller, spec.runsScript()),
                 commands), spec.kind() == CommandKind.READ);
     }
 
@@ -166,6 +168,11 @@ final class ClientCommands {
                 break;
         }
         if (spec.name().equals("watch")) return Errors.WATCH_IN_MULTI; // the transaction stays open, as in Redis
+        if (spec.kind() == CommandKind.SELECT) {
+            // A transaction is one unit, and a unit runs in one database.
+            tx.aborted = true;
+            return Errors.SELECT_IN_MULTI;
+        }
         // Over maxmemory Redis refuses every command queued in MULTI (queuing itself takes memory).
         if (caller.outOfMemory()) {
             tx.aborted = true;
@@ -205,7 +212,7 @@ final class ClientCommands {
             }
             commands.add(command);
         }
-        byte[] unit = CommandCodec.encodeUnit(unitFlags(caller) | CommandCodec.UNIT_TRANSACTION,
+        byte[] unit = CommandCodec.encodeUnit(unitFlags(caller) | CommandCodec.UNIT_TRANSACTION, caller.db(),
                 scriptRules(caller, scripted), commands);
         // A transaction of reads only needs a read barrier, not a log entry.
         return submit(caller, unit, tx.readOnly);
@@ -278,6 +285,20 @@ final class ClientCommands {
             else node.read(unit, caller.ctx(), config.flag(ConfigOption.QUORUM_READS));
             return null;
         });
+    }
+
+    /**
+     * SELECT index: Redis's replies; the client keeps the database, and every unit it sends
+     * from now on carries it (see Caller#db).
+     */
+    private Resp select(Caller caller, byte[][] argv) {
+        int db;
+        try {
+            db = Integer.parseInt(Errors.text(argv[1]));
+        } catch (NumberFormatException e) {
+            return Resp.error("ERR invalid DB index");
+        }
+        return redis.selectDb(caller.ctx(), db) ? Resp.OK : Resp.error("ERR DB index is out of range");
     }
 
     /** Runs a unit locally and replies to the caller directly. */

@@ -20,5 +20,7 @@ public enum CommandKind {
     /** AUTH: checked and done by the module, which must know who authenticated (security.ClientAuth). */
     AUTH,
     /** CONFIG SET: run locally, refusing settings that would make the nodes diverge. */
-    CONFIG_SET
+    CONFIG_SET,
+    /** SELECT: the module sets the client's database, which its later units carry; refused inside MULTI. */
+    SELECT
 }

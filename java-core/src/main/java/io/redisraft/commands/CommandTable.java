@@ -54,7 +54,7 @@ public final class CommandTable {
     /** RedisRaft's unsupported commands, plus nondeterministic writes that would diverge the nodes. */
     private static final Set<String> UNSUPPORTED = Set.of(
             "sync", "psync", "reset", "bgrewriteaof", "slaveof", "replicaof", "debug", "save", "bgsave",
-            "failover", "select", "watch", "unwatch", "migrate",
+            "failover", "watch", "unwatch", "migrate",
             "xadd", "xrange", "xrevrange", "xlen", "xread", "xreadgroup", "xgroup", "xsetid", "xack", "xpending",
             "xclaim", "xautoclaim", "xinfo", "xdel", "xtrim");
 
@@ -67,6 +67,7 @@ public final class CommandTable {
             Map.entry("cluster", CommandKind.CLUSTER),
             Map.entry("auth", CommandKind.AUTH),
             Map.entry("config|set", CommandKind.CONFIG_SET),
+            Map.entry("select", CommandKind.SELECT),
             // Scripts run on every node; the cache of loaded scripts must be the same everywhere.
             Map.entry("eval", CommandKind.WRITE),
             Map.entry("evalsha", CommandKind.WRITE),

@@ -63,7 +63,7 @@ final class DebugCommands {
     private Resp exec(Caller caller, byte[][] argv) {
         if (argv.length < 3) return Errors.wrongArity("raft.debug");
         byte[][] command = Arrays.copyOfRange(argv, 2, argv.length);
-        byte[] unit = CommandCodec.encodeUnit(caller.resp3() ? CommandCodec.UNIT_RESP3 : 0, command);
+        byte[] unit = CommandCodec.encodeUnit(caller.resp3() ? CommandCodec.UNIT_RESP3 : 0, caller.db(), command);
         redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT, 0);
         return null;
     }

@@ -4,7 +4,6 @@ import io.redisraft.bridge.CommandCodec;
 import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.raft.RaftNode;
-import io.redisraft.resp.Resp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The leader's active expiry. Keys expire on every node when a log entry names them
  * past their deadline (see {@link Deadlines}); keys nobody touches again are found by
- * this sweep: on each housekeeping tick the leader scans part of its keyspace and
+ * this sweep: on each housekeeping tick the leader scans part of one database and
  * replicates RAFT._EXPIRE with the keys past their deadline, which every node then
- * deletes (those still past their deadline at that entry's time).
+ * deletes (those still past their deadline at that entry's time). It moves on to the
+ * next database when it has scanned the whole of one (at once if it has no deadlines).
  */
 public final class ExpirySweep {
     /** Keys scanned per tick (about ten ticks a second by default). */
@@ -26,6 +26,8 @@ public final class ExpirySweep {
     private final MainThread mainThread;
     private final RaftNode node;
     private final AtomicBoolean queued = new AtomicBoolean();
+    private int databases = -1;
+    private int db;
 
     public ExpirySweep(RedisApi redis, MainThread mainThread, RaftNode node) {
         this.redis = redis;
@@ -43,11 +45,14 @@ public final class ExpirySweep {
     }
 
     private void sweep() {
-        List<Resp> due = redis.scanDueKeys(SCAN_BUDGET, node.logTime());
-        if (due.isEmpty()) return;
-        List<byte[]> argv = new ArrayList<>(due.size() + 1);
+        if (databases < 0) databases = Math.max(1, Integer.parseInt(redis.config("databases")));
+        int swept = db;
+        RedisApi.DueKeys found = redis.scanDueKeys(swept, SCAN_BUDGET, node.logTime());
+        if (found.scanComplete()) db = (db + 1) % databases;
+        if (found.keys().isEmpty()) return;
+        List<byte[]> argv = new ArrayList<>(found.keys().size() + 1);
         argv.add(EXPIRE);
-        for (Resp key : due) argv.add(((Resp.Bulk) key).bytes());
-        node.writeInternal(CommandCodec.encodeUnit(0, argv.toArray(new byte[0][])));
+        argv.addAll(found.keys());
+        node.writeInternal(CommandCodec.encodeUnit(0, swept, argv.toArray(new byte[0][])));
     }
 }

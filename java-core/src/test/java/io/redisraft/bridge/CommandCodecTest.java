@@ -24,7 +24,7 @@ class CommandCodecTest {
 
     @Test
     void aUnitWithRulesCarriesThemBeforeItsCommands() {
-        byte[] unit = CommandCodec.encodeUnit(CommandCodec.UNIT_RESP3, List.of("~a*", "+get"),
+        byte[] unit = CommandCodec.encodeUnit(CommandCodec.UNIT_RESP3, 0, List.of("~a*", "+get"),
                 List.of(cmd("EVAL", "return 1", "0"), cmd("GET", "a")));
         ByteBuffer b = CommandCodec.littleEndian(unit);
         assertEquals(CommandCodec.UNIT_RESP3 | CommandCodec.UNIT_AS_USER, b.get());
@@ -47,12 +47,28 @@ class CommandCodecTest {
 
     @Test
     void aUnitWithoutRulesHasNone() {
-        byte[] unit = CommandCodec.encodeUnit(CommandCodec.UNIT_AS_USER, cmd("PING"));
+        byte[] unit = CommandCodec.encodeUnit(CommandCodec.UNIT_AS_USER, 0, cmd("PING"));
         ByteBuffer b = CommandCodec.littleEndian(unit);
         assertEquals(0, b.get());
         assertEquals(1, b.getInt());
         assertEquals(1, b.getInt());
         assertEquals("PING", string(b));
-        assertArrayEquals(unit, CommandCodec.encodeUnit(0, List.<byte[][]>of(cmd("PING"))));
+        assertArrayEquals(unit, CommandCodec.encodeUnit(0, 0, null, List.<byte[][]>of(cmd("PING"))));
+    }
+
+    @Test
+    void aUnitOfAnotherDatabaseThanZeroNamesItBeforeTheRules() {
+        byte[] unit = CommandCodec.encodeUnit(CommandCodec.UNIT_TRANSACTION, 5, List.of("+get"),
+                List.<byte[][]>of(cmd("GET", "a")));
+        ByteBuffer b = CommandCodec.littleEndian(unit);
+        assertEquals(CommandCodec.UNIT_TRANSACTION | CommandCodec.UNIT_DB | CommandCodec.UNIT_AS_USER, b.get());
+        assertEquals(5, b.getInt());
+        int rulesLength = b.getInt();
+        b.position(b.position() + rulesLength);
+        assertEquals(1, b.getInt());
+        assertEquals(2, b.getInt());
+        assertEquals("GET", string(b));
+        assertEquals("a", string(b));
+        assertEquals(unit.length, b.position());
     }
 }

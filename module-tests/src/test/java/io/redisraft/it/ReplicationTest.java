@@ -186,7 +186,6 @@ class ReplicationTest {
         RaftCluster cluster = servers.cluster(1);
         RedisNode n = cluster.node(0);
         assertEquals(new ReplyError("ERR not supported by RedisRaft"), n.call("XADD", "s", "*", "a", "b"));
-        assertEquals(new ReplyError("ERR not supported by RedisRaft"), n.call("SELECT", "1"));
         n.call("SADD", "s", "a", "b");
         ReplyError e = assertInstanceOf(ReplyError.class,
                 n.call("EVAL", "return redis.call('SRANDMEMBER', KEYS[1])", "1", "s"));
