@@ -544,6 +544,14 @@ static int no_script(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return RedisModule_ReplyWithError(ctx, "NOSCRIPT No matching script. Please use EVAL.");
 }
 
+/* RAFT._REJECT_SUBSCRIBE: a subscription this node does not take now (see filter.c). */
+static int reject_subscribe(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    (void)argv;
+    (void)argc;
+    const char *refusal = filter_subscribe_refusal();
+    return RedisModule_ReplyWithError(ctx, refusal ? refusal : "CLUSTERDOWN No raft leader");
+}
+
 /* RAFT._EXPIRE key ...: names keys found expired; applying it deletes those still expired (see filter.c). */
 static int expire_keys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     (void)argv;
@@ -573,6 +581,7 @@ int exec_register_commands(RedisModuleCtx *ctx) {
         {"raft._reject_random", reject_random, "no-auth", 0, 0},
         {"raft._unkillable", reject_kill, "no-auth allow-busy", 0, 0},
         {"raft._noscript", no_script, "no-auth", 0, 0},
+        {"raft._reject_subscribe", reject_subscribe, "no-auth pubsub", 0, 0},
         {"raft._expire", expire_keys, "write no-auth", 1, -1},
     };
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

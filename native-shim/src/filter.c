@@ -17,6 +17,9 @@
  *    their own checks);
  *  - nondeterministic commands are refused while a log entry is applied (first: they
  *    are neither run nor wrapped).
+ * A client's SUBSCRIBE, SSUBSCRIBE or PSUBSCRIBE runs natively while this node serves
+ * subscribers (the ready leader: only it publishes); otherwise it goes to
+ * RAFT._REJECT_SUBSCRIBE, which answers the error Java set (MOVED, CLUSTERDOWN, ...).
  * A raw call of the shim (g_raw_call set around its RedisModule_Call) is not touched
  * either; the commands it runs in turn (those of a script) are handled as above.
  */
@@ -37,6 +40,7 @@
 #define CMD_WRITE 64          /* wrapped as a write (RAFT._AS), else read-only (RAFT._AS_RO) */
 #define CMD_UNKILLABLE 128    /* SCRIPT KILL and the like: refused while a log entry is applied */
 #define CMD_WRAP_IN_SCRIPT 256 /* wrapped only while a log entry is applied and one of its scripts runs */
+#define CMD_SUBSCRIBE 512     /* a client's subscription: native only while subscribers are served */
 
 #define NAME_MAX_LEN 64
 #define TRIGGERS_MAX_LEN 64
@@ -76,6 +80,17 @@ static int lower_name(const char *s, size_t len, char *out, size_t outlen) {
 }
 
 SHIM_EXPORT void rr_clear_command_flags(void) { memset(table, 0, sizeof(table)); }
+
+/* Why this node does not take subscriptions now (malloc'ed), or NULL while it does. */
+static char *subscribe_refusal;
+
+/* Main thread: error to answer SUBSCRIBE and the like with, or NULL to let them run. */
+SHIM_EXPORT void rr_set_subscribe_refusal(const char *error) {
+    free(subscribe_refusal);
+    subscribe_refusal = error ? strdup(error) : NULL;
+}
+
+const char *filter_subscribe_refusal(void) { return subscribe_refusal; }
 
 /* name is "command" or "command|subcommand", lower case; triggers a comma-separated list (or ""). */
 SHIM_EXPORT int rr_set_command_flags(const char *name, int flags, const char *triggers) {
@@ -151,7 +166,8 @@ static void filter(RedisModuleCommandFilterCtx *f) {
     if (!e) return;
     int flags = e->flags;
     if (g_internal_calls == 0) {
-        if (flags & CMD_INTERCEPT) insert_front(f, "RAFT");
+        if ((flags & CMD_SUBSCRIBE) && subscribe_refusal) insert_front(f, "RAFT._REJECT_SUBSCRIBE");
+        else if (flags & CMD_INTERCEPT) insert_front(f, "RAFT");
         return;
     }
     if (flags & CMD_UNKILLABLE) {

@@ -62,6 +62,7 @@ int mainqueue_is_draining(void);
 
 /* filter.c */
 int filter_register(RedisModuleCtx *ctx);
+const char *filter_subscribe_refusal(void);
 /* While > 0, commands are our own (apply path, local execution) and are not intercepted. */
 extern int g_internal_calls;
 /* Set just before a raw RedisModule_Call of the shim: the filter leaves that command alone (and clears it). */

@@ -15,6 +15,7 @@ import io.redisraft.info.LogStatistics;
 import io.redisraft.info.RaftInfo;
 import io.redisraft.logging.LogRouting;
 import io.redisraft.logging.RedisLog;
+import io.redisraft.pubsub.SubscribeGate;
 import io.redisraft.raft.NodeStatusView;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.snapshot.SnapshotManager;
@@ -52,6 +53,9 @@ public final class RaftModule {
         node.onHousekeeping(sweep::tick);
         this.info = new RaftInfo(new NodeStatusView(node), new LogStatistics(node::division), dbfilename, snapshots);
         node.onHousekeeping(info::sampleLinks);
+        SubscribeGate subscriptions = new SubscribeGate(redis, mainThread, node::refusal);
+        node.onHousekeeping(subscriptions::refresh);
+        subscriptions.refresh();
         // A JVM out of memory may have lost a thread of the write or apply path: stop serving.
         FatalErrors.install(why -> mainThread.execute(() -> node.applyFailed(why)));
         config.addListener(this::configChanged);

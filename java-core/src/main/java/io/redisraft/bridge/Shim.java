@@ -32,6 +32,8 @@ public interface Shim {
     int CMD_UNKILLABLE = 128;
     /** Wrapped only while a log entry is applied and a script or function of it runs. */
     int CMD_WRAP_IN_SCRIPT = 256;
+    /** SUBSCRIBE and the like: run natively only while no refusal is set (rr_set_subscribe_refusal). */
+    int CMD_SUBSCRIBE = 512;
 
     /** Modes of {@link #rr_execute}; the same values are in exec.c. */
     int EXEC_APPLYING = 1;
@@ -49,6 +51,9 @@ public interface Shim {
     void rr_clear_command_flags();
 
     int rr_set_command_flags(String name, int flags, String triggers);
+
+    /** The error a client's SUBSCRIBE (SSUBSCRIBE, PSUBSCRIBE) gets now, or null to let it run. */
+    void rr_set_subscribe_refusal(String error);
 
     long rr_block_client(long ctx);
 

@@ -91,6 +91,8 @@ public final class CommandTable {
     private static final Set<String> LISTINGS = Set.of("keys", "scan", "randomkey");
     private static final Set<String> SCRIPT_SOURCES = Set.of("eval", "script|load", "script|flush");
     private static final Set<String> RANDOM_CHOICES = Set.of("spop");
+    /** Subscriptions: taken only by the ready leader, the only node that publishes (pubsub.SubscribeGate). */
+    private static final Set<String> SUBSCRIPTIONS = Set.of("subscribe", "ssubscribe", "psubscribe");
     /** Refused while a replicated script runs: it must end the same way on every node. */
     private static final Set<String> UNKILLABLE = Set.of("script|kill", "function|kill");
 
@@ -211,6 +213,7 @@ public final class CommandTable {
         if (s.nondeterministic()) flags |= Shim.CMD_NONDETERMINISTIC;
         if (s.write()) flags |= Shim.CMD_WRITE;
         if (UNKILLABLE.contains(s.name())) flags |= Shim.CMD_UNKILLABLE;
+        if (SUBSCRIPTIONS.contains(s.name())) flags |= Shim.CMD_SUBSCRIBE;
         Set<InternalRole> roles = s.roles();
         if (roles.contains(InternalRole.DEADLINE)) {
             flags |= DEADLINE_OPTIONS.containsKey(s.name()) ? Shim.CMD_WRAP_IF_ARG : Shim.CMD_WRAP;

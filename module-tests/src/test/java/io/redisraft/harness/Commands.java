@@ -35,7 +35,7 @@ public final class Commands {
         }
     }
 
-    static Object plain(Object reply) {
+    public static Object plain(Object reply) {
         if (reply instanceof byte[] b) return new String(b, StandardCharsets.UTF_8);
         if (reply instanceof JedisDataException e) return new ReplyError(e.getMessage());
         if (reply instanceof List<?> list) {
