@@ -296,6 +296,7 @@ static int select_db(uint32_t db) {
 
 static Reply *execute_unit(Cursor *c) {
     UnitHeader h;
+    int saved_db = RedisModule_GetSelectedDb(g_ctx);
     if (!read_unit_header(c, &h, 1) || !select_db(h.db)) return NULL;
     if (apply_delay_us > 0 && g_applying) usleep((useconds_t)apply_delay_us);
     /*
@@ -337,7 +338,7 @@ static Reply *execute_unit(Cursor *c) {
     }
     RedisModule_SetContextUser(g_ctx, NULL);
     g_unit_user = NULL;
-    RedisModule_SelectDb(g_ctx, 0);
+    RedisModule_SelectDb(g_ctx, saved_db);
     if (lifted) {
         set_maxmemory(lifted);
         free(lifted);
@@ -394,6 +395,7 @@ SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, const int64_t *
 SHIM_EXPORT int rr_unit_has_due_keys(const char *buf, int len, int64_t now_ms) {
     Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
     UnitHeader h;
+    int saved_db = RedisModule_GetSelectedDb(g_ctx);
     if (!read_unit_header(&c, &h, 0) || !select_db(h.db)) return -1;
     int due = 0;
     for (uint32_t i = 0; i < h.count && due == 0; i++) {
@@ -405,7 +407,7 @@ SHIM_EXPORT int rr_unit_has_due_keys(const char *buf, int len, int64_t now_ms) {
         due = expiry_any_due(cmd.argv, cmd.argc, now_ms);
         command_free(&cmd);
     }
-    RedisModule_SelectDb(g_ctx, 0);
+    RedisModule_SelectDb(g_ctx, saved_db);
     return due;
 }
 

@@ -5,8 +5,8 @@ import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
-import io.redisraft.determinism.SetPop;
 import io.redisraft.config.RedisSettingRules;
+import io.redisraft.determinism.SetPop;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ScriptBodies;
@@ -142,16 +142,15 @@ final class ClientCommands {
                 break;
         }
         if (refusedOverMaxmemory(caller, spec)) return Errors.OOM;
-        byte[][] command = spec.roles().contains(CommandTable.InternalRole.RANDOM_CHOICE) ? setPop.withLeaderChoice(argv)
-                : argv;
+        byte[][] command = withLeaderChoices(spec, argv);
         if (spec.runsScript()) {
             command = withScriptBody(argv);
             if (command == null) return NOSCRIPT;
             if (spec.kind() == CommandKind.READ) learnScript(command);
         }
         List<byte[][]> commands = List.<byte[][]>of(command);
-        return submit(caller, CommandCodec.encodeUnit(unitFlags(caller), caller.db(), scriptRules(caller, spec.runsScript()),
-                commands), spec.kind() == CommandKind.READ);
+        return submit(caller, CommandCodec.encodeUnit(unitFlags(caller), caller.db(),
+                scriptRules(caller, spec.runsScript()), commands), spec.kind() == CommandKind.READ);
     }
 
     /** Handles a command inside MULTI. */
@@ -203,8 +202,7 @@ final class ClientCommands {
         boolean scripted = false;
         for (byte[][] c : tx.commands) {
             CommandTable.Spec spec = table.lookup(c);
-            byte[][] command = spec != null && spec.roles().contains(CommandTable.InternalRole.RANDOM_CHOICE)
-                    ? setPop.withLeaderChoice(c) : c;
+            byte[][] command = withLeaderChoices(spec, c);
             if (spec != null && spec.runsScript()) {
                 scripted = true;
                 command = withScriptBody(c);
@@ -242,6 +240,12 @@ final class ClientCommands {
         out[0] = (name.equals("evalsha_ro") ? "EVAL_RO" : "EVAL").getBytes(StandardCharsets.UTF_8);
         out[1] = body;
         return out;
+    }
+
+    /** SPOP with the members the leader proposes (determinism.SetPop); other commands as they are. */
+    private byte[][] withLeaderChoices(CommandTable.Spec spec, byte[][] argv) {
+        boolean random = spec != null && spec.roles().contains(CommandTable.InternalRole.RANDOM_CHOICE);
+        return random ? setPop.withLeaderChoice(argv) : argv;
     }
 
     /** EVAL_RO runs on the leader only: the leader learns its body here (replicated scripts are learned when applied). */
