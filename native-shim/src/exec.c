@@ -14,7 +14,10 @@
  * flags: UNIT_TRANSACTION = the replies form one array (MULTI/EXEC),
  *        UNIT_RESP3 = the client speaks RESP3,
  *        UNIT_AS_USER = the commands run under a user with these ACL rules,
- *        UNIT_DB = the commands run in this database (else database 0).
+ *        UNIT_DB = the commands run in this database (else database 0),
+ *        UNIT_MAY_WAIT = a client's blocking command: if its client waits on this node
+ *        and Java answers it with PARKED_REPLY, the client stays blocked (Java's
+ *        blocking/Waiters owns it from then on) and its target is left in targets[].
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,10 @@
 #define UNIT_RESP3 2
 #define UNIT_AS_USER 4
 #define UNIT_DB 8
+#define UNIT_MAY_WAIT 16
+
+/* The error Java answers a blocking command with when its client is to keep waiting. */
+#define PARKED_REPLY "RAFTPARKED"
 
 #define EXEC_APPLYING 1 /* the batch is a committed log entry */
 #define EXEC_DIRECT 2   /* targets are live command contexts, not blocked clients */
@@ -38,6 +45,11 @@ long long g_latest_entry_time;
 static long long apply_delay_us;
 
 SHIM_EXPORT void rr_set_apply_delay(int64_t microseconds) { apply_delay_us = microseconds; }
+
+/* While a UNIT_MAY_WAIT unit runs for a client waiting on this node (see rr_unit_may_wait). */
+static int unit_may_wait;
+
+SHIM_EXPORT int rr_unit_may_wait(void) { return unit_may_wait; }
 
 typedef struct Reply {
     char *resp; /* a reply built by Java, in RESP, or NULL */
@@ -294,10 +306,21 @@ static int select_db(uint32_t db) {
     return 0;
 }
 
-static Reply *execute_unit(Cursor *c) {
+/* Whether a unit's only reply is PARKED_REPLY: its client keeps waiting. */
+static int is_parked(const Reply *r) {
+    if (r->count != 1 || r->as_array || !r->calls[0]) return 0;
+    if (RedisModule_CallReplyType(r->calls[0]) != RM_REPLY_ERROR) return 0;
+    size_t len;
+    const char *text = RedisModule_CallReplyStringPtr(r->calls[0], &len);
+    return text && len == strlen(PARKED_REPLY) && memcmp(text, PARKED_REPLY, len) == 0;
+}
+
+/* waiting_here: the unit's client waits on this node (a blocked client, not a live context). */
+static Reply *execute_unit(Cursor *c, int waiting_here) {
     UnitHeader h;
     int saved_db = RedisModule_GetSelectedDb(g_ctx);
     if (!read_unit_header(c, &h, 1) || !select_db(h.db)) return NULL;
+    unit_may_wait = waiting_here && (h.flags & UNIT_MAY_WAIT);
     if (apply_delay_us > 0 && g_applying) usleep((useconds_t)apply_delay_us);
     /*
      * Scripts refuse deny-oom commands while this node was over maxmemory at its last
@@ -338,6 +361,7 @@ static Reply *execute_unit(Cursor *c) {
     }
     RedisModule_SetContextUser(g_ctx, NULL);
     g_unit_user = NULL;
+    unit_may_wait = 0;
     RedisModule_SelectDb(g_ctx, saved_db);
     if (lifted) {
         set_maxmemory(lifted);
@@ -348,12 +372,13 @@ static Reply *execute_unit(Cursor *c) {
 
 /*
  * Main thread: executes the units in buf[offset, offset + len) in order. targets[i] receives the reply of
- * unit i (0: nobody, e.g. on followers). When applying a log entry, now_ms is the
+ * unit i (0: nobody, e.g. on followers) and is then set to 0; a target left as it was is
+ * a client that keeps waiting (UNIT_MAY_WAIT). When applying a log entry, now_ms is the
  * entry's time: the time every node uses for expiry while applying it. Returns the
  * number of units executed, or -1 if buf is malformed (the units before the bad one
  * have run).
  */
-SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, const int64_t *targets, int ntargets, int mode,
+SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, int64_t *targets, int ntargets, int mode,
                            int64_t now_ms) {
     Cursor c = {(const uint8_t *)buf + offset, (const uint8_t *)buf + offset + len};
     int done = 0;
@@ -364,12 +389,18 @@ SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, const int64_t *
         if (now_ms > g_latest_entry_time) g_latest_entry_time = now_ms;
     }
     while (c.p < c.end) {
-        Reply *r = execute_unit(&c);
+        int64_t target = done < ntargets ? targets[done] : 0;
+        Reply *r = execute_unit(&c, target && !(mode & EXEC_DIRECT));
         if (!r) {
             done = -1;
             break;
         }
-        int64_t target = done < ntargets ? targets[done] : 0;
+        if (target && !(mode & EXEC_DIRECT) && is_parked(r)) {
+            reply_free(r); /* the client stays blocked; targets[done] tells Java */
+            done++;
+            continue;
+        }
+        if (done < ntargets) targets[done] = 0;
         if (target && (mode & EXEC_DIRECT)) {
             reply_write((RedisModuleCtx *)(intptr_t)target, r);
             reply_free(r);
@@ -415,14 +446,20 @@ SHIM_EXPORT int rr_unit_has_due_keys(const char *buf, int len, int64_t now_ms) {
  * Main thread: runs one command, bypassing every interception of this module, and
  * returns its reply in RESP2 (malloc'ed, release with rr_free); NULL if the command
  * is malformed. For Java's own use (COMMAND, CONFIG GET, ...) and for internal calls
- * Java completes itself.
+ * Java completes itself; in database db (-1: the one the module's context uses now).
  */
-SHIM_EXPORT char *rr_call(const char *buf, int len, int *out_len) {
+SHIM_EXPORT char *rr_call_in_db(int db, const char *buf, int len, int *out_len) {
     Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
     Command cmd;
     *out_len = 0;
     if (!read_command(&c, &cmd)) return NULL;
+    int saved_db = RedisModule_GetSelectedDb(g_ctx);
+    if (db >= 0 && RedisModule_SelectDb(g_ctx, db) != RM_OK) {
+        command_free(&cmd);
+        return NULL;
+    }
     RedisModuleCallReply *reply = RAW_CALL(call_command(g_ctx, &cmd, "Ev"));
+    RedisModule_SelectDb(g_ctx, saved_db);
     command_free(&cmd);
     if (!reply) return NULL;
     size_t proto_len;

@@ -28,6 +28,8 @@ public final class CommandCodec {
     public static final int UNIT_AS_USER = 4;
     /** The unit carries the database its commands run in (only when it is not 0). */
     public static final int UNIT_DB = 8;
+    /** A client's blocking command (BLPOP, ...): its client may keep waiting after it ran (blocking.Waiters). */
+    public static final int UNIT_MAY_WAIT = 16;
 
     private CommandCodec() {}
 

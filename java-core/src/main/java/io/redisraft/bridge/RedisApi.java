@@ -32,9 +32,14 @@ public final class RedisApi {
     }
 
     public Resp call(byte[][] argv) {
+        return callInDb(-1, argv);
+    }
+
+    /** Runs a command locally in database {@code db} (-1: the one the module's context uses now). */
+    public Resp callInDb(int db, byte[][] argv) {
         byte[] encoded = CommandCodec.encodeCommand(argv);
         IntByReference len = new IntByReference();
-        Pointer reply = shim.rr_call(encoded, encoded.length, len);
+        Pointer reply = shim.rr_call_in_db(db, encoded, encoded.length, len);
         if (reply == null) return Resp.error("ERR command could not be run: " + CommandCodec.describe(argv));
         return takeResp(reply, len);
     }

@@ -65,13 +65,18 @@ public interface Shim {
     /** Any thread. */
     void rr_unblock_resp(long blockedClient, @In byte[] resp, int len);
 
-    int rr_execute(@In byte[] buffer, int offset, int len, @In long[] targets, int targetCount, int mode, long nowMs);
+    /** targets[i] is set to 0 once unit i's client was answered; a target left is a client that keeps waiting. */
+    int rr_execute(@In byte[] buffer, int offset, int len, @In @Out long[] targets, int targetCount, int mode,
+                   long nowMs);
+
+    /** 1 while a unit with UNIT_MAY_WAIT runs whose client waits on this node. */
+    int rr_unit_may_wait();
 
     /** 1 if a command of the unit names a key whose logical deadline is before nowMs, 0 if not, -1 if malformed. */
     int rr_unit_has_due_keys(@In byte[] unit, int len, long nowMs);
 
     /** Runs an encoded command bypassing the module; the reply in RESP2, release with rr_free. */
-    Pointer rr_call(@In byte[] command, int len, @Out IntByReference outLen);
+    Pointer rr_call_in_db(int db, @In byte[] command, int len, @Out IntByReference outLen);
 
     /** Inside RAFT._AS: runs an encoded command bypassing the module and forwards its reply. */
     void rr_call_and_reply(long ctx, @In byte[] command, int len, int asUnitUser);

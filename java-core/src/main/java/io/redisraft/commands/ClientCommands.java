@@ -1,5 +1,7 @@
 package io.redisraft.commands;
 
+import io.redisraft.blocking.BlockingCommand;
+import io.redisraft.blocking.Waiters;
 import io.redisraft.bridge.CommandCodec;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
@@ -37,9 +39,10 @@ final class ClientCommands {
     private final Transactions transactions = new Transactions();
     private final ClusterTopology topology;
     private final SetPop setPop;
+    private final Waiters waiters;
 
     ClientCommands(RedisApi redis, RaftConfig config, RaftNode node, CommandTable table, ScriptBodies scripts,
-                   ClientAuth auth, LeaderWait leaderWait, SetPop setPop) {
+                   ClientAuth auth, LeaderWait leaderWait, SetPop setPop, Waiters waiters) {
         this.redis = redis;
         this.leaderWait = leaderWait;
         this.config = config;
@@ -49,6 +52,7 @@ final class ClientCommands {
         this.auth = auth;
         this.topology = new ClusterTopology(redis, node);
         this.setPop = setPop;
+        this.waiters = waiters;
     }
 
     void setTable(CommandTable table) {
@@ -57,6 +61,7 @@ final class ClientCommands {
 
     void clientGone(long clientId) {
         transactions.clientGone(clientId);
+        waiters.clientGone(clientId);
     }
 
     void handle(Caller caller, byte[][] argv) {
@@ -107,7 +112,7 @@ final class ClientCommands {
     private static boolean servedOutsideACluster(CommandTable.Spec spec, Transactions.Transaction tx) {
         if (spec == null) return false;
         return switch (spec.kind()) {
-            case INFO, MULTI, DISCARD, PASSTHROUGH, AUTH, CONFIG_SET, SELECT -> true;
+            case INFO, MULTI, DISCARD, PASSTHROUGH, AUTH, CONFIG_SET, SELECT, CLIENT_UNBLOCK -> true;
             case EXEC -> tx == null;
             default -> tx != null;
         };
@@ -131,6 +136,8 @@ final class ClientCommands {
                 return configSet(argv);
             case SELECT:
                 return select(caller, argv);
+            case CLIENT_UNBLOCK:
+                return clientUnblock(argv);
             case PASSTHROUGH:
                 // Only reachable for a command the filter did not know yet: run it as Redis would.
                 return executeLocally(caller, CommandCodec.encodeUnit(unitFlags(caller), caller.db(), argv));
@@ -149,8 +156,13 @@ final class ClientCommands {
             if (spec.kind() == CommandKind.READ) learnScript(command);
         }
         List<byte[][]> commands = List.<byte[][]>of(command);
-        return submit(caller, CommandCodec.encodeUnit(unitFlags(caller), caller.db(),
-                scriptRules(caller, spec.runsScript()), commands), spec.kind() == CommandKind.READ);
+        // Outside MULTI a blocking command may keep its client waiting (in MULTI it does not, as in Redis).
+        BlockingCommand waitsFor = spec.roles().contains(CommandTable.InternalRole.BLOCKING_POP)
+                ? BlockingCommand.parse(argv) : null;
+        int flags = unitFlags(caller) | (waitsFor != null ? CommandCodec.UNIT_MAY_WAIT : 0);
+        byte[] unit = CommandCodec.encodeUnit(flags, caller.db(), scriptRules(caller, spec.runsScript()), commands);
+        if (waitsFor != null) return submitWaiting(caller, unit, waitsFor);
+        return submit(caller, unit, spec.kind() == CommandKind.READ);
     }
 
     /** Handles a command inside MULTI. */
@@ -184,6 +196,7 @@ final class ClientCommands {
             case CLUSTER:
             case AUTH:
             case CONFIG_SET:
+            case CLIENT_UNBLOCK:
                 tx.aborted = true;
                 return spec.kind() == CommandKind.UNSUPPORTED ? Errors.NOT_SUPPORTED
                         : Resp.error("ERR not supported by RedisRaft inside MULTI/EXEC");
@@ -303,6 +316,35 @@ final class ClientCommands {
             return Resp.error("ERR invalid DB index");
         }
         return redis.selectDb(caller.ctx(), db) ? Resp.OK : Resp.error("ERR DB index is out of range");
+    }
+
+    /** A blocking command: like a write, and the client may then be kept waiting (blocking.Waiters). */
+    private Resp submitWaiting(Caller caller, byte[] unit, BlockingCommand waitsFor) {
+        if (unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
+        return leaderWait.run(caller, deferred -> {
+            Resp refusal = node.refusal();
+            if (refusal != null) return refusal;
+            RedisApi.BlockedClient client = deferred.block();
+            waiters.submitted(client, caller.clientId(), caller.db(), unit, waitsFor);
+            node.write(unit, caller.clientId(), client);
+            return null;
+        });
+    }
+
+    /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: a client this node keeps waiting is answered here, others by Redis. */
+    private Resp clientUnblock(byte[][] argv) {
+        if (argv.length == 3 || argv.length == 4) {
+            try {
+                long id = Long.parseLong(Errors.text(argv[2]));
+                String mode = argv.length == 4 ? CommandTable.lower(argv[3]) : "timeout";
+                if ((mode.equals("timeout") || mode.equals("error")) && waiters.unblock(id, mode.equals("error"))) {
+                    return Resp.integer(1);
+                }
+            } catch (NumberFormatException e) {
+                // Redis answers it
+            }
+        }
+        return redis.call(argv);
     }
 
     /** Runs a unit locally and replies to the caller directly. */

@@ -22,5 +22,7 @@ public enum CommandKind {
     /** CONFIG SET: run locally, refusing settings that would make the nodes diverge. */
     CONFIG_SET,
     /** SELECT: the module sets the client's database, which its later units carry; refused inside MULTI. */
-    SELECT
+    SELECT,
+    /** CLIENT UNBLOCK: answers a client kept waiting by the module (blocking.Waiters), else runs locally. */
+    CLIENT_UNBLOCK
 }

@@ -1,5 +1,6 @@
 package io.redisraft.commands;
 
+import io.redisraft.blocking.Waiters;
 import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.config.RaftConfig;
@@ -29,7 +30,10 @@ public final class CommandRouter {
         this.auth = new ClientAuth(redis);
         LeaderWait leaderWait = new LeaderWait(redis, node);
         SetPop setPop = new SetPop(redis::call);
-        this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop);
+        Waiters waiters = new Waiters(redis, node);
+        node.setWaitingClients(waiters);
+        node.onHousekeeping(() -> mainThread.execute(waiters::tick));
+        this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop, waiters);
         this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop);
         this.cluster = new ClusterCommands(redis, config, node, leaderWait);
         this.debug = new DebugCommands(redis, mainThread, node, snapshots, () -> this.table);

@@ -1,5 +1,6 @@
 package io.redisraft.commands;
 
+import io.redisraft.blocking.BlockingCommand;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
 import io.redisraft.resp.Resp;
@@ -48,7 +49,9 @@ public final class CommandTable {
         /** Loads, runs or forgets Lua scripts: the node learns their bodies (scripts.ScriptBodies). */
         SCRIPT_SOURCE,
         /** SPOP: the members are chosen by a rank every node computes alike (determinism.SetPop). */
-        RANDOM_CHOICE
+        RANDOM_CHOICE,
+        /** BLPOP, BZPOPMIN, ...: applied without waiting; the leader may keep the client blocked (blocking.Waiters). */
+        BLOCKING_POP
     }
 
     /** RedisRaft's unsupported commands, plus nondeterministic writes that would diverge the nodes. */
@@ -68,6 +71,7 @@ public final class CommandTable {
             Map.entry("auth", CommandKind.AUTH),
             Map.entry("config|set", CommandKind.CONFIG_SET),
             Map.entry("select", CommandKind.SELECT),
+            Map.entry("client|unblock", CommandKind.CLIENT_UNBLOCK),
             // Scripts run on every node; the cache of loaded scripts must be the same everywhere.
             Map.entry("eval", CommandKind.WRITE),
             Map.entry("evalsha", CommandKind.WRITE),
@@ -153,6 +157,7 @@ public final class CommandTable {
         if (tips.contains("nondeterministic_output_order")) roles.add(InternalRole.ORDER);
         if (SCRIPT_SOURCES.contains(name)) roles.add(InternalRole.SCRIPT_SOURCE);
         if (RANDOM_CHOICES.contains(name)) roles.add(InternalRole.RANDOM_CHOICE);
+        if (BlockingCommand.isBlocking(name)) roles.add(InternalRole.BLOCKING_POP);
         return roles;
     }
 
@@ -222,7 +227,9 @@ public final class CommandTable {
                 || roles.contains(InternalRole.RANDOM_CHOICE)) {
             flags |= Shim.CMD_WRAP;
         }
-        if (roles.contains(InternalRole.SCRIPT_SOURCE)) flags |= Shim.CMD_WRAP_APPLYING;
+        if (roles.contains(InternalRole.SCRIPT_SOURCE) || roles.contains(InternalRole.BLOCKING_POP)) {
+            flags |= Shim.CMD_WRAP_APPLYING;
+        }
         // Only what a script reads must be the same everywhere; a client gets its reply as Redis gives it.
         if (roles.contains(InternalRole.ORDER)) flags |= Shim.CMD_WRAP_IN_SCRIPT;
         return flags;

@@ -20,13 +20,16 @@ import java.util.function.Supplier;
  * back to Java, per {@link CommandTable.InternalRole}. Each is completed so that every
  * node gets the same result from the same log: deadlines are made absolute from the
  * entry's time, TTL replies are computed from it, keys past their deadline are left
- * out of listings, SPOP chooses its members by a rank all nodes share, order-dependent
+ * out of listings, SPOP chooses its members by a rank all nodes share, a blocking pop that
+ * finds nothing lets the leader keep its client waiting (blocking.Waiters), order-dependent
  * replies are sorted while applying, and script bodies are learned. Inside a replicated
  * script the command is first checked against the script's user, as Redis would. Main
  * thread.
  */
 final class InternalCalls {
     private static final int RANDOMKEY_ATTEMPTS = 100;
+    /** Tells the shim to keep the client of a blocking command waiting (exec.c PARKED_REPLY). */
+    private static final Resp PARKED = Resp.error("RAFTPARKED");
 
     private final RedisApi redis;
     private final Supplier<CommandTable> table;
@@ -61,6 +64,11 @@ final class InternalCalls {
             redis.reply(ctx, ttl(argv, nowMs));
         } else if (roles.contains(InternalRole.RANDOM_CHOICE)) {
             redis.reply(ctx, setPop.pop(argv, nowMs));
+        } else if (roles.contains(InternalRole.BLOCKING_POP)) {
+            Resp popped = redis.call(argv); // RM_Call never blocks
+            boolean empty = popped instanceof Resp.Array a && a.items() == null
+                    || popped instanceof Resp.Bulk b && b.bytes() == null;
+            redis.reply(ctx, empty && redis.shim().rr_unit_may_wait() == 1 ? PARKED : popped);
         } else {
             Resp reply = roles.contains(InternalRole.LISTING) ? listing(argv, nowMs) : redis.call(argv);
             if (applying && roles.contains(InternalRole.ORDER)) reply = ReplySorter.sort(spec.name(), reply);

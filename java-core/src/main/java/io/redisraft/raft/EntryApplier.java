@@ -28,6 +28,7 @@ public final class EntryApplier {
     private volatile long appliedIndex;
     private volatile long appliedTerm;
     private volatile LongConsumer appliedListener = i -> { };
+    private WaitingClients waitingClients; // main thread
     private volatile String stopped;
 
     EntryApplier(RedisApi redis, PendingReplies pending, EntryClock clock) {
@@ -56,14 +57,27 @@ public final class EntryApplier {
             throw stop("log entry " + index + " is unreadable: " + e.getMessage());
         }
         long[] targets = pending.take(entry.origin(), entry.firstSequence(), entry.unitCount());
+        long[] sent = targets.clone();
         int done = redis.execute(entry.bytes(), entry.unitsOffset(), entry.unitsLength(), targets,
                 Shim.EXEC_APPLYING, entry.timeMs());
+        WaitingClients waiting = waitingClients;
+        if (waiting != null) {
+            for (int i = 0; i < Math.max(done, 0); i++) {
+                if (sent[i] != 0) waiting.unitApplied(sent[i], targets[i] != 0);
+            }
+        }
         if (done != entry.unitCount()) {
             throw stop("log entry " + index + " is malformed: " + Math.max(done, 0) + " of " + entry.unitCount()
                     + " units executed");
         }
         clock.observe(entry.timeMs());
         advance(index, term);
+        if (waiting != null) waiting.entryApplied();
+    }
+
+    /** Main thread: who learns about units whose client may keep waiting (blocking commands). */
+    void setWaitingClients(WaitingClients waiting) {
+        this.waitingClients = waiting;
     }
 
     /** Main thread: an entry without commands (e.g. a configuration change) was applied. */

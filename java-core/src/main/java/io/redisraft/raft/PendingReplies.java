@@ -5,6 +5,7 @@ import io.redisraft.bridge.RedisApi.BlockedClient;
 import io.redisraft.resp.Resp;
 import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Clients of this node waiting for their command to be committed and applied.
@@ -18,6 +19,7 @@ public final class PendingReplies {
     private final long origin;
     private final ConcurrentHashMap<Long, BlockedClient> waiting = new ConcurrentHashMap<>();
     private long nextSequence = 1; // main thread only
+    private volatile Consumer<BlockedClient> onFailed = client -> { };
 
     public PendingReplies(RedisApi redis) {
         this.redis = redis;
@@ -58,7 +60,14 @@ public final class PendingReplies {
     /** Any thread: answers a client with an error if it is still waiting. */
     public void fail(long sequence, Resp error) {
         BlockedClient c = waiting.remove(sequence);
-        if (c != null) redis.unblock(c, error);
+        if (c == null) return;
+        redis.unblock(c, error);
+        onFailed.accept(c);
+    }
+
+    /** Any thread: {@code listener} learns every client answered with an error here. */
+    void onFailed(Consumer<BlockedClient> listener) {
+        this.onFailed = listener;
     }
 
     /** Any thread: answers every waiting client with an error. */

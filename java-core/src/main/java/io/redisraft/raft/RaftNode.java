@@ -439,6 +439,12 @@ public final class RaftNode implements RedisStateMachine.Listener {
         else r.reads().read(unit, client);
     }
 
+    /** Main thread: who keeps the clients of blocking commands waiting (blocking.Waiters). */
+    public void setWaitingClients(WaitingClients waiting) {
+        applier.setWaitingClients(waiting);
+        pending.onFailed(client -> mainThread.execute(() -> waiting.unitFailed(client)));
+    }
+
     /** Main thread: replicates a unit of the module's own (nobody waits for its reply). */
     public void writeInternal(byte[] unit) {
         Running r = running;

@@ -1,0 +1,185 @@
+package io.redisraft.blocking;
+
+import io.redisraft.bridge.RedisApi;
+import io.redisraft.bridge.RedisApi.BlockedClient;
+import io.redisraft.raft.RaftNode;
+import io.redisraft.raft.WaitingClients;
+import io.redisraft.resp.Resp;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Clients of the leader blocked on keys (BLPOP, BZPOPMIN, BLMOVE, ...). Redis 7.0's
+ * RM_Call cannot block, so a blocking command goes through the log as it is and, when
+ * applied, pops without waiting, alike on every node. If it found nothing, the leader
+ * (whose client it is) keeps the client blocked here instead of answering. After each
+ * applied entry, for every key now holding the awaited type, the client that waits
+ * longest on it sends its command through the log again; if another client was quicker,
+ * it waits on, in its place. So the popped element is removed by a log entry on every
+ * node, and clients are served in the order they blocked. A client waits until its
+ * timeout (checked on housekeeping ticks), CLIENT UNBLOCK, its disconnection, or the
+ * leader losing its place: then its clients are disconnected, as in RedisRaft.
+ * Main thread only.
+ */
+public final class Waiters implements WaitingClients {
+    static final Resp UNBLOCKED = Resp.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    static final Resp LEADER_CHANGED = Resp.error("CLUSTERDOWN the Raft leader changed while this client was blocked");
+
+    private final RedisApi redis;
+    private final RaftNode node;
+    /** By blocked-client handle, in the order the clients blocked. */
+    private final LinkedHashMap<Long, Waiter> waiters = new LinkedHashMap<>();
+
+    private static final class Waiter {
+        final BlockedClient client;
+        final long clientId;
+        final int db;
+        final byte[] unit;
+        final BlockingCommand command;
+        final long deadlineNanos; // 0: never
+        /** Its unit is in the log, not yet applied: the write path owns the client. */
+        boolean inFlight = true;
+        /** What to answer once the client is ours again (timeout, CLIENT UNBLOCK, disconnection); null: wait on. */
+        Resp pendingAnswer;
+
+        Waiter(BlockedClient client, long clientId, int db, byte[] unit, BlockingCommand command) {
+            this.client = client;
+            this.clientId = clientId;
+            this.db = db;
+            this.unit = unit;
+            this.command = command;
+            this.deadlineNanos = command.timeoutMs() == 0 ? 0 : System.nanoTime() + command.timeoutMs() * 1_000_000;
+        }
+    }
+
+    public Waiters(RedisApi redis, RaftNode node) {
+        this.redis = redis;
+        this.node = node;
+    }
+
+    /** A blocking command of client {@code clientId} is about to go into the log with {@code client} waiting. */
+    public void submitted(BlockedClient client, long clientId, int db, byte[] unit, BlockingCommand command) {
+        waiters.put(client.handle(), new Waiter(client, clientId, db, unit, command));
+    }
+
+    @Override
+    public void unitApplied(long handle, boolean stillWaiting) {
+        Waiter w = waiters.get(handle);
+        if (w == null) {
+            // Forgotten while its unit was in flight (the leader changed): never leave it hanging.
+            if (stillWaiting) redis.unblock(new BlockedClient(handle), LEADER_CHANGED);
+            return;
+        }
+        if (!stillWaiting) {
+            waiters.remove(handle);
+            return;
+        }
+        w.inFlight = false;
+        if (w.pendingAnswer != null) answer(w, w.pendingAnswer);
+    }
+
+    @Override
+    public void unitFailed(BlockedClient client) {
+        // The write path answered it. (Compared by identity: Redis may reuse a handle's address.)
+        Waiter w = waiters.get(client.handle());
+        if (w != null && w.client == client) waiters.remove(client.handle());
+    }
+
+    @Override
+    public void entryApplied() {
+        if (waiters.isEmpty()) return;
+        Set<String> claimed = new HashSet<>();
+        for (Waiter w : waiters.values()) {
+            if (w.inFlight) claimed.addAll(names(w));
+        }
+        Map<String, Boolean> ready = new HashMap<>();
+        for (Waiter w : new ArrayList<>(waiters.values())) {
+            if (w.inFlight || w.pendingAnswer != null) continue;
+            List<String> keys = names(w);
+            boolean anyReady = false;
+            for (int i = 0; i < keys.size() && !anyReady; i++) {
+                if (claimed.contains(keys.get(i))) continue;
+                byte[] key = w.command.keys().get(i);
+                anyReady = ready.computeIfAbsent(keys.get(i) + "/" + w.command.type(), k -> holdsType(w, key));
+            }
+            if (!anyReady) continue;
+            claimed.addAll(keys);
+            w.inFlight = true;
+            node.write(w.unit, w.clientId, w.client);
+        }
+    }
+
+    /** Housekeeping: answers clients whose time is up; disconnects them all if this node no longer leads. */
+    public void tick() {
+        if (waiters.isEmpty()) return;
+        boolean leading = node.isLeaderReady();
+        long now = System.nanoTime();
+        for (Waiter w : new ArrayList<>(waiters.values())) {
+            if (!leading) {
+                disconnect(w);
+            } else if (w.deadlineNanos != 0 && now - w.deadlineNanos >= 0 && w.pendingAnswer == null) {
+                answerWhenOurs(w, w.command.timeoutReply());
+            }
+        }
+    }
+
+    /** The client disconnected: it is forgotten (its command is not run again). */
+    public void clientGone(long clientId) {
+        for (Waiter w : matching(clientId)) answerWhenOurs(w, Resp.NULL);
+    }
+
+    /**
+     * CLIENT UNBLOCK id [TIMEOUT|ERROR] for a client waiting here: answered as on timeout or
+     * with -UNBLOCKED; false if the client does not wait here.
+     */
+    public boolean unblock(long clientId, boolean withError) {
+        List<Waiter> found = matching(clientId);
+        for (Waiter w : found) answerWhenOurs(w, withError ? UNBLOCKED : w.command.timeoutReply());
+        return !found.isEmpty();
+    }
+
+    private List<Waiter> matching(long clientId) {
+        List<Waiter> found = new ArrayList<>();
+        for (Waiter w : waiters.values()) if (w.clientId == clientId && w.pendingAnswer == null) found.add(w);
+        return found;
+    }
+
+    /** Answers now if the client is ours; else once its unit comes back unanswered (it may be served first). */
+    private void answerWhenOurs(Waiter w, Resp reply) {
+        w.pendingAnswer = reply;
+        if (!w.inFlight) answer(w, reply);
+    }
+
+    private void answer(Waiter w, Resp reply) {
+        waiters.remove(w.client.handle());
+        redis.unblock(w.client, reply);
+    }
+
+    /** Forgets the client and closes its connection; a unit still in flight is answered by the write path. */
+    private void disconnect(Waiter w) {
+        waiters.remove(w.client.handle());
+        if (!w.inFlight) redis.unblock(w.client, LEADER_CHANGED);
+        redis.call("CLIENT", "KILL", "ID", Long.toString(w.clientId));
+    }
+
+    private boolean holdsType(Waiter w, byte[] key) {
+        Resp type = redis.callInDb(w.db, new byte[][] {bytes("TYPE"), key});
+        return type instanceof Resp.Simple s && s.text().equals(w.command.type());
+    }
+
+    private static List<String> names(Waiter w) {
+        List<String> names = new ArrayList<>();
+        for (byte[] k : w.command.keys()) names.add(w.db + ":" + new String(k, StandardCharsets.ISO_8859_1));
+        return names;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,21 @@
+package io.redisraft.raft;
+
+import io.redisraft.bridge.RedisApi.BlockedClient;
+
+/**
+ * Learns what became of the units whose client waits on this node, for clients that may
+ * keep waiting after their unit ran (blocking commands, see CommandCodec.UNIT_MAY_WAIT).
+ */
+public interface WaitingClients {
+    /**
+     * Main thread: the unit of blocked client {@code handle} was applied; {@code stillWaiting}:
+     * its client was not answered and is now this object's to answer.
+     */
+    void unitApplied(long handle, boolean stillWaiting);
+
+    /** Main thread: the unit of {@code client} failed; the client was answered with the error. */
+    void unitFailed(BlockedClient client);
+
+    /** Main thread: an entry was applied (a key someone waits for may hold data now). */
+    void entryApplied();
+}

@@ -1,0 +1,49 @@
+package io.redisraft.blocking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.redisraft.resp.Resp;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BlockingCommandTest {
+    private static byte[][] argv(String... args) {
+        byte[][] out = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) out[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        return out;
+    }
+
+    private static List<String> keys(BlockingCommand c) {
+        return c.keys().stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void eachFormNamesItsKeysTypeAndTimeout() {
+        BlockingCommand blpop = BlockingCommand.parse(argv("BLPOP", "a", "b", "1.5"));
+        assertEquals(List.of("a", "b"), keys(blpop));
+        assertEquals("list", blpop.type());
+        assertEquals(1500, blpop.timeoutMs());
+        assertEquals(new Resp.Array(null), blpop.timeoutReply());
+
+        BlockingCommand blmove = BlockingCommand.parse(argv("blmove", "src", "dst", "LEFT", "RIGHT", "0"));
+        assertEquals(List.of("src"), keys(blmove));
+        assertEquals(0, blmove.timeoutMs(), "0 waits for ever");
+        assertEquals(Resp.NULL, blmove.timeoutReply());
+
+        BlockingCommand bzmpop = BlockingCommand.parse(argv("BZMPOP", "2", "2", "z1", "z2", "MIN", "COUNT", "3"));
+        assertEquals(List.of("z1", "z2"), keys(bzmpop));
+        assertEquals("zset", bzmpop.type());
+        assertEquals(List.of("q"), keys(BlockingCommand.parse(argv("BRPOPLPUSH", "q", "d", "0"))));
+    }
+
+    @Test
+    void malformedOrNonBlockingCommandsAreNotWaitedFor() {
+        assertNull(BlockingCommand.parse(argv("LPOP", "a")));
+        assertNull(BlockingCommand.parse(argv("BLPOP", "a", "-1")));
+        assertNull(BlockingCommand.parse(argv("BLPOP", "a", "soon")));
+        assertNull(BlockingCommand.parse(argv("BLMPOP", "0", "3", "a", "LEFT")));
+        assertNull(BlockingCommand.parse(argv("BLMOVE", "a", "b", "LEFT", "0")));
+    }
+}
