@@ -15,6 +15,9 @@
  *        UNIT_RESP3 = the client speaks RESP3,
  *        UNIT_AS_USER = the commands run under a user with these ACL rules,
  *        UNIT_DB = the commands run in this database (else database 0),
+ *        UNIT_CONDITIONAL = the first command is a check (WATCH): unless it answers
+ *        +OK, its reply is the unit's and the other commands are skipped; if it does,
+ *        it is left out of the unit's replies,
  *        UNIT_MAY_WAIT = a client's blocking command: if its client waits on this node
  *        and Java answers it with PARKED_REPLY, the client stays blocked (Java's
  *        blocking/Waiters owns it from then on) and its target is left in targets[].
@@ -31,6 +34,7 @@
 #define UNIT_AS_USER 4
 #define UNIT_DB 8
 #define UNIT_MAY_WAIT 16
+#define UNIT_CONDITIONAL 32
 
 /* The error Java answers a blocking command with when its client is to keep waiting. */
 #define PARKED_REPLY "RAFTPARKED"
@@ -338,6 +342,7 @@ static Reply *execute_unit(Cursor *c, int waiting_here) {
     const char *fmt = (h.flags & UNIT_RESP3) ? (h.user ? "CE3v" : "E3v") : (h.user ? "CEv" : "Ev");
     g_unit_user = h.user;
     RedisModule_SetContextUser(g_ctx, h.user);
+    int skip = 0;
     for (uint32_t i = 0; i < h.count; i++) {
         Command cmd;
         if (!read_command(c, &cmd)) {
@@ -345,14 +350,30 @@ static Reply *execute_unit(Cursor *c, int waiting_here) {
             r = NULL;
             break;
         }
+        if (skip) {
+            command_free(&cmd);
+            continue;
+        }
         g_internal_calls++;
         errno = 0;
-        r->calls[i] = call_command(g_ctx, &cmd, fmt);
+        r->calls[r->count] = call_command(g_ctx, &cmd, fmt);
         int dispatch_error = errno == ENOENT || errno == EINVAL;
         g_internal_calls--;
         command_free(&cmd);
+        if (i == 0 && (h.flags & UNIT_CONDITIONAL)) {
+            RedisModuleCallReply *check = r->calls[0];
+            if (check && RedisModule_CallReplyType(check) == RM_REPLY_STRING) {
+                RedisModule_FreeCallReply(check);
+                r->calls[0] = NULL;
+                continue; /* passed: not one of the unit's replies */
+            }
+            r->as_array = 0; /* failed: its reply (EXEC's nil) is the unit's */
+            r->count = 1;
+            skip = 1;
+            continue;
+        }
         r->count++;
-        if (g_applying && not_executed(r->calls[i], dispatch_error)) {
+        if (g_applying && not_executed(r->calls[r->count - 1], dispatch_error)) {
             /* The leader ran this command; a node that cannot even start it must not go on. */
             reply_free(r);
             r = NULL;
@@ -591,6 +612,13 @@ static int reject_subscribe(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     return RedisModule_ReplyWithError(ctx, refusal ? refusal : "CLUSTERDOWN No raft leader");
 }
 
+/* RAFT._WATCH_CHECK (db key state)...: opens a transaction of watched keys (see java watch/Watches). */
+static int watch_check(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (refused_to_clients(ctx)) return RM_OK;
+    bridge_internal_call(ctx, argv, argc, g_applying ? g_apply_time : expiry_now(), g_applying > 0, ACL_OK);
+    return RM_OK;
+}
+
 /* RAFT._EXPIRE key ...: names keys found expired; applying it deletes those still expired (see filter.c). */
 static int expire_keys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     (void)argv;
@@ -621,6 +649,7 @@ int exec_register_commands(RedisModuleCtx *ctx) {
         {"raft._unkillable", reject_kill, "no-auth allow-busy", 0, 0},
         {"raft._noscript", no_script, "no-auth", 0, 0},
         {"raft._reject_subscribe", reject_subscribe, "no-auth pubsub", 0, 0},
+        {"raft._watch_check", watch_check, "readonly no-auth", 0, 0},
         {"raft._expire", expire_keys, "write no-auth", 1, -1},
     };
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

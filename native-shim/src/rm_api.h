@@ -34,6 +34,7 @@
 
 #define RM_AUX_BEFORE_RDB (1 << 0)
 
+#define RM_REPLY_STRING 0
 #define RM_REPLY_ERROR 1
 
 /* Key access (RedisModule_OpenKey) and expiry */

@@ -30,6 +30,8 @@ public final class CommandCodec {
     public static final int UNIT_DB = 8;
     /** A client's blocking command (BLPOP, ...): its client may keep waiting after it ran (blocking.Waiters). */
     public static final int UNIT_MAY_WAIT = 16;
+    /** The first command is a check (WATCH): unless it answers +OK, its reply is the unit's and the rest is skipped. */
+    public static final int UNIT_CONDITIONAL = 32;
 
     private CommandCodec() {}
 

@@ -15,6 +15,7 @@ import io.redisraft.scripts.ScriptBodies;
 import io.redisraft.security.Access;
 import io.redisraft.security.AclRules;
 import io.redisraft.security.ClientAuth;
+import io.redisraft.watch.Watches;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,9 +41,10 @@ final class ClientCommands {
     private final ClusterTopology topology;
     private final SetPop setPop;
     private final Waiters waiters;
+    private final Watches watches;
 
     ClientCommands(RedisApi redis, RaftConfig config, RaftNode node, CommandTable table, ScriptBodies scripts,
-                   ClientAuth auth, LeaderWait leaderWait, SetPop setPop, Waiters waiters) {
+                   ClientAuth auth, LeaderWait leaderWait, SetPop setPop, Waiters waiters, Watches watches) {
         this.redis = redis;
         this.leaderWait = leaderWait;
         this.config = config;
@@ -53,6 +55,7 @@ final class ClientCommands {
         this.topology = new ClusterTopology(redis, node);
         this.setPop = setPop;
         this.waiters = waiters;
+        this.watches = watches;
     }
 
     void setTable(CommandTable table) {
@@ -62,6 +65,7 @@ final class ClientCommands {
     void clientGone(long clientId) {
         transactions.clientGone(clientId);
         waiters.clientGone(clientId);
+        watches.forget(clientId);
     }
 
     void handle(Caller caller, byte[][] argv) {
@@ -130,6 +134,8 @@ final class ClientCommands {
                 return Errors.EXEC_WITHOUT_MULTI;
             case DISCARD:
                 return Errors.DISCARD_WITHOUT_MULTI;
+            case WATCH:
+                return watch(caller, argv);
             case AUTH:
                 return auth.auth(caller.ctx(), caller.clientId(), argv);
             case CONFIG_SET:
@@ -172,6 +178,7 @@ final class ClientCommands {
                 return Errors.NESTED_MULTI;
             case DISCARD:
                 transactions.end(caller.clientId());
+                watches.forget(caller.clientId());
                 return Resp.OK;
             case EXEC:
                 return exec(caller, transactions.end(caller.clientId()));
@@ -209,9 +216,11 @@ final class ClientCommands {
     }
 
     private Resp exec(Caller caller, Transactions.Transaction tx) {
+        byte[][] watchCheck = watches.takeCheck(caller.clientId());
         if (tx.aborted) return Errors.EXECABORT;
-        if (tx.commands.isEmpty()) return Resp.array();
-        List<byte[][]> commands = new ArrayList<>(tx.commands.size());
+        if (tx.commands.isEmpty() && watchCheck == null) return Resp.array();
+        List<byte[][]> commands = new ArrayList<>(tx.commands.size() + 1);
+        if (watchCheck != null) commands.add(watchCheck);
         boolean scripted = false;
         for (byte[][] c : tx.commands) {
             CommandTable.Spec spec = table.lookup(c);
@@ -223,8 +232,9 @@ final class ClientCommands {
             }
             commands.add(command);
         }
-        byte[] unit = CommandCodec.encodeUnit(unitFlags(caller) | CommandCodec.UNIT_TRANSACTION, caller.db(),
-                scriptRules(caller, scripted), commands);
+        int flags = unitFlags(caller) | CommandCodec.UNIT_TRANSACTION
+                | (watchCheck != null ? CommandCodec.UNIT_CONDITIONAL : 0);
+        byte[] unit = CommandCodec.encodeUnit(flags, caller.db(), scriptRules(caller, scripted), commands);
         // A transaction of reads only needs a read barrier, not a log entry.
         return submit(caller, unit, tx.readOnly);
     }
@@ -316,6 +326,21 @@ final class ClientCommands {
             return Resp.error("ERR invalid DB index");
         }
         return redis.selectDb(caller.ctx(), db) ? Resp.OK : Resp.error("ERR DB index is out of range");
+    }
+
+    /**
+     * WATCH key... / UNWATCH. WATCH records the keys' states on the leader, where EXEC will
+     * be sent (a follower answers MOVED, as for any command that needs the cluster).
+     */
+    private Resp watch(Caller caller, byte[][] argv) {
+        if (CommandTable.lower(argv[0]).equals("unwatch")) {
+            watches.forget(caller.clientId());
+            return Resp.OK;
+        }
+        Resp refusal = node.refusal();
+        if (refusal != null) return refusal;
+        watches.watch(caller.clientId(), caller.db(), List.of(argv).subList(1, argv.length), node.logTime());
+        return Resp.OK;
     }
 
     /** A blocking command: like a write, and the client may then be kept waiting (blocking.Waiters). */

@@ -24,5 +24,7 @@ public enum CommandKind {
     /** SELECT: the module sets the client's database, which its later units carry; refused inside MULTI. */
     SELECT,
     /** CLIENT UNBLOCK: answers a client kept waiting by the module (blocking.Waiters), else runs locally. */
-    CLIENT_UNBLOCK
+    CLIENT_UNBLOCK,
+    /** WATCH / UNWATCH: the leader records the watched keys' states for the next EXEC (watch.Watches). */
+    WATCH
 }

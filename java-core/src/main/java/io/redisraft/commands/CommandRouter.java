@@ -10,6 +10,7 @@ import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ScriptBodies;
 import io.redisraft.security.ClientAuth;
+import io.redisraft.watch.Watches;
 import java.util.Arrays;
 
 /** Entry point for every module command the shim forwards (main thread). */
@@ -33,8 +34,10 @@ public final class CommandRouter {
         Waiters waiters = new Waiters(redis, node);
         node.setWaitingClients(waiters);
         node.onHousekeeping(() -> mainThread.execute(waiters::tick));
-        this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop, waiters);
-        this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop);
+        Watches watches = new Watches(redis);
+        this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop, waiters,
+                watches);
+        this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop, watches);
         this.cluster = new ClusterCommands(redis, config, node, leaderWait);
         this.debug = new DebugCommands(redis, mainThread, node, snapshots, () -> this.table);
     }

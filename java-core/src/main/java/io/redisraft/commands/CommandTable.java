@@ -57,7 +57,7 @@ public final class CommandTable {
     /** RedisRaft's unsupported commands, plus nondeterministic writes that would diverge the nodes. */
     private static final Set<String> UNSUPPORTED = Set.of(
             "sync", "psync", "reset", "bgrewriteaof", "slaveof", "replicaof", "debug", "save", "bgsave",
-            "failover", "watch", "unwatch", "migrate",
+            "failover", "migrate",
             "xadd", "xrange", "xrevrange", "xlen", "xread", "xreadgroup", "xgroup", "xsetid", "xack", "xpending",
             "xclaim", "xautoclaim", "xinfo", "xdel", "xtrim");
 
@@ -72,6 +72,8 @@ public final class CommandTable {
             Map.entry("config|set", CommandKind.CONFIG_SET),
             Map.entry("select", CommandKind.SELECT),
             Map.entry("client|unblock", CommandKind.CLIENT_UNBLOCK),
+            Map.entry("watch", CommandKind.WATCH),
+            Map.entry("unwatch", CommandKind.WATCH),
             // Scripts run on every node; the cache of loaded scripts must be the same everywhere.
             Map.entry("eval", CommandKind.WRITE),
             Map.entry("evalsha", CommandKind.WRITE),

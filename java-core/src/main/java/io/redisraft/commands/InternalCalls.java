@@ -8,6 +8,7 @@ import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ReplySorter;
 import io.redisraft.scripts.ScriptBodies;
 import io.redisraft.security.Access;
+import io.redisraft.watch.Watches;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
  * entry's time, TTL replies are computed from it, keys past their deadline are left
  * out of listings, SPOP chooses its members by a rank all nodes share, a blocking pop that
  * finds nothing lets the leader keep its client waiting (blocking.Waiters), order-dependent
- * replies are sorted while applying, and script bodies are learned. Inside a replicated
+ * replies are sorted while applying, script bodies are learned, and RAFT._WATCH_CHECK
+ * compares watched keys with their states at WATCH. Inside a replicated
  * script the command is first checked against the script's user, as Redis would. Main
  * thread.
  */
@@ -35,12 +37,14 @@ final class InternalCalls {
     private final Supplier<CommandTable> table;
     private final ScriptBodies scripts;
     private final SetPop setPop;
+    private final Watches watches;
 
-    InternalCalls(RedisApi redis, Supplier<CommandTable> table, ScriptBodies scripts, SetPop setPop) {
+    InternalCalls(RedisApi redis, Supplier<CommandTable> table, ScriptBodies scripts, SetPop setPop, Watches watches) {
         this.redis = redis;
         this.table = table;
         this.scripts = scripts;
         this.setPop = setPop;
+        this.watches = watches;
     }
 
     /**
@@ -48,6 +52,10 @@ final class InternalCalls {
      * {@code access} the shim's check of the command against the running unit's script user.
      */
     void handle(long ctx, long nowMs, boolean applying, int access, byte[][] argv) {
+        if (CommandTable.lower(argv[0]).equals("raft._watch_check")) {
+            redis.reply(ctx, watches.check(argv, nowMs));
+            return;
+        }
         CommandTable.Spec spec = table.get().lookup(argv);
         Set<InternalRole> roles = spec == null ? Set.of() : spec.roles();
         if (access != Access.OK) {
