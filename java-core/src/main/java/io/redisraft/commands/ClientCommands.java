@@ -9,6 +9,7 @@ import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.config.RedisSettingRules;
 import io.redisraft.determinism.SetPop;
+import io.redisraft.determinism.StreamRules;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ScriptBodies;
@@ -106,7 +107,8 @@ final class ClientCommands {
         if (spec == null) return Errors.unknownCommand(argv);
         if (!spec.arityAccepts(argv.length)) return Errors.wrongArity(spec.name());
         int access = Access.result(caller.security());
-        return access == Access.OK ? null : Access.denied(access, spec.name());
+        if (access != Access.OK) return Access.denied(access, spec.name());
+        return StreamRules.refusal(argv);
     }
 
     /**

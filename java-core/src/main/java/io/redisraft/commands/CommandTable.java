@@ -51,15 +51,17 @@ public final class CommandTable {
         /** SPOP: the members are chosen by a rank every node computes alike (determinism.SetPop). */
         RANDOM_CHOICE,
         /** BLPOP, BZPOPMIN, ...: applied without waiting; the leader may keep the client blocked (blocking.Waiters). */
-        BLOCKING_POP
+        BLOCKING_POP,
+        /** XADD: an id of "*" is fixed from the applied entry's time (determinism.StreamIds). */
+        STREAM_ID,
+        /** XCLAIM, XAUTOCLAIM: refused unless min-idle-time is 0, also in scripts (determinism.StreamRules). */
+        STREAM_CLAIM
     }
 
-    /** RedisRaft's unsupported commands, plus nondeterministic writes that would diverge the nodes. */
+    /** RedisRaft's unsupported commands that still are (SELECT, WATCH, SPOP and streams work here). */
     private static final Set<String> UNSUPPORTED = Set.of(
             "sync", "psync", "reset", "bgrewriteaof", "slaveof", "replicaof", "debug", "save", "bgsave",
-            "failover", "migrate",
-            "xadd", "xrange", "xrevrange", "xlen", "xread", "xreadgroup", "xgroup", "xsetid", "xack", "xpending",
-            "xclaim", "xautoclaim", "xinfo", "xdel", "xtrim");
+            "failover", "migrate");
 
     /** Rules that COMMAND's flags do not give. */
     private static final Map<String, CommandKind> RULES = Map.ofEntries(
@@ -97,6 +99,14 @@ public final class CommandTable {
     private static final Set<String> LISTINGS = Set.of("keys", "scan", "randomkey");
     private static final Set<String> SCRIPT_SOURCES = Set.of("eval", "script|load", "script|flush");
     private static final Set<String> RANDOM_CHOICES = Set.of("spop");
+    private static final Set<String> STREAM_IDS = Set.of("xadd");
+    private static final Set<String> STREAM_CLAIMS = Set.of("xclaim", "xautoclaim");
+    /**
+     * Flagged nondeterministic for approximate trimming (~), which depends on how a stream's
+     * entries are packed: the same on every node, given the same stream-node-max-* settings
+     * (a snapshot keeps the packing).
+     */
+    private static final Set<String> SAME_PACKING = Set.of("xtrim");
     /** Subscriptions: taken only by the ready leader, the only node that publishes (pubsub.SubscribeGate). */
     private static final Set<String> SUBSCRIPTIONS = Set.of("subscribe", "ssubscribe", "psubscribe");
     /** Refused while a replicated script runs: it must end the same way on every node. */
@@ -140,9 +150,11 @@ public final class CommandTable {
             commandTips.put(name, tips);
         }
         Set<InternalRole> roles = roles(name, tips);
-        // TTL replies and SPOP's choice are made deterministic, so they are allowed in scripts.
+        // TTL replies, SPOP's choice, XADD's ids and claims without idle times are made
+        // deterministic, so they are allowed in log entries and scripts.
         boolean nondeterministic = tips.contains("nondeterministic_output") && !roles.contains(InternalRole.TTL_READ)
-                && !roles.contains(InternalRole.RANDOM_CHOICE);
+                && !roles.contains(InternalRole.RANDOM_CHOICE) && !roles.contains(InternalRole.STREAM_ID)
+                && !roles.contains(InternalRole.STREAM_CLAIM) && !SAME_PACKING.contains(name);
         Spec spec = new Spec(name, classify(name, flags, container), arity, flags.contains("denyoom"),
                 nondeterministic, flags.contains("write"), roles);
         specs.put(name, spec);
@@ -160,6 +172,8 @@ public final class CommandTable {
         if (SCRIPT_SOURCES.contains(name)) roles.add(InternalRole.SCRIPT_SOURCE);
         if (RANDOM_CHOICES.contains(name)) roles.add(InternalRole.RANDOM_CHOICE);
         if (BlockingCommand.isBlocking(name)) roles.add(InternalRole.BLOCKING_POP);
+        if (STREAM_IDS.contains(name)) roles.add(InternalRole.STREAM_ID);
+        if (STREAM_CLAIMS.contains(name)) roles.add(InternalRole.STREAM_CLAIM);
         return roles;
     }
 
@@ -229,7 +243,8 @@ public final class CommandTable {
                 || roles.contains(InternalRole.RANDOM_CHOICE)) {
             flags |= Shim.CMD_WRAP;
         }
-        if (roles.contains(InternalRole.SCRIPT_SOURCE) || roles.contains(InternalRole.BLOCKING_POP)) {
+        if (roles.contains(InternalRole.SCRIPT_SOURCE) || roles.contains(InternalRole.BLOCKING_POP)
+                || roles.contains(InternalRole.STREAM_ID) || roles.contains(InternalRole.STREAM_CLAIM)) {
             flags |= Shim.CMD_WRAP_APPLYING;
         }
         // Only what a script reads must be the same everywhere; a client gets its reply as Redis gives it.

@@ -3,6 +3,8 @@ package io.redisraft.commands;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.commands.CommandTable.InternalRole;
 import io.redisraft.determinism.SetPop;
+import io.redisraft.determinism.StreamIds;
+import io.redisraft.determinism.StreamRules;
 import io.redisraft.expiry.Deadlines;
 import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ReplySorter;
@@ -20,13 +22,13 @@ import java.util.function.Supplier;
  * on the leader, and the commands of scripts those run) that the shim's filter handed
  * back to Java, per {@link CommandTable.InternalRole}. Each is completed so that every
  * node gets the same result from the same log: deadlines are made absolute from the
- * entry's time, TTL replies are computed from it, keys past their deadline are left
- * out of listings, SPOP chooses its members by a rank all nodes share, a blocking pop that
- * finds nothing lets the leader keep its client waiting (blocking.Waiters), order-dependent
+ * entry's time, TTL replies are computed from it, keys past their deadline are left out
+ * of listings, SPOP chooses its members by a rank all nodes share, XADD's "*" ids are
+ * fixed from the entry's time, claims by idle time are refused, a blocking pop that finds
+ * nothing lets the leader keep its client waiting (blocking.Waiters), order-dependent
  * replies are sorted while applying, script bodies are learned, and RAFT._WATCH_CHECK
- * compares watched keys with their states at WATCH. Inside a replicated
- * script the command is first checked against the script's user, as Redis would. Main
- * thread.
+ * compares watched keys with their states at WATCH. Inside a replicated script the
+ * command is first checked against the script's user, as Redis would. Main thread.
  */
 final class InternalCalls {
     private static final int RANDOMKEY_ATTEMPTS = 100;
@@ -38,6 +40,7 @@ final class InternalCalls {
     private final ScriptBodies scripts;
     private final SetPop setPop;
     private final Watches watches;
+    private final StreamIds streamIds;
 
     InternalCalls(RedisApi redis, Supplier<CommandTable> table, ScriptBodies scripts, SetPop setPop, Watches watches) {
         this.redis = redis;
@@ -45,6 +48,7 @@ final class InternalCalls {
         this.scripts = scripts;
         this.setPop = setPop;
         this.watches = watches;
+        this.streamIds = new StreamIds(redis::call);
     }
 
     /**
@@ -72,6 +76,11 @@ final class InternalCalls {
             redis.reply(ctx, ttl(argv, nowMs));
         } else if (roles.contains(InternalRole.RANDOM_CHOICE)) {
             redis.reply(ctx, setPop.pop(argv, nowMs));
+        } else if (roles.contains(InternalRole.STREAM_ID)) {
+            redis.reply(ctx, redis.call(streamIds.fixed(argv, nowMs)));
+        } else if (roles.contains(InternalRole.STREAM_CLAIM)) {
+            Resp refusal = StreamRules.refusal(argv);
+            redis.reply(ctx, refusal != null ? refusal : redis.call(argv));
         } else if (roles.contains(InternalRole.BLOCKING_POP)) {
             Resp popped = redis.call(argv); // RM_Call never blocks
             boolean empty = popped instanceof Resp.Array a && a.items() == null

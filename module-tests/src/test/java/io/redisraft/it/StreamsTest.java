@@ -1,0 +1,77 @@
+package io.redisraft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redisraft.harness.Commands;
+import io.redisraft.harness.Commands.ReplyError;
+import io.redisraft.harness.RaftCluster;
+import io.redisraft.harness.RedisNode;
+import io.redisraft.harness.Servers;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
+
+/** Streams and consumer groups hold the same entries, ids and pending lists on every node. */
+class StreamsTest {
+    @RegisterExtension
+    final Servers servers = new Servers();
+
+    @Test
+    void entriesGroupsAndClaimsAreIdenticalOnEveryNode() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        try (Jedis j = leader.client()) {
+            String first = (String) Commands.call(j, "XADD", "s", "*", "n", "1");
+            String second = (String) Commands.call(j, "XADD", "s", "MAXLEN", "~", "100", "*", "n", "2");
+            assertTrue(first.compareTo(second) < 0 || first.length() < second.length(), first + " < " + second);
+            assertEquals("9999999999999-1", Commands.call(j, "XADD", "s", "9999999999999-1", "n", "3"));
+            // Once the last id is ahead of every clock, "*" continues from it, as in Redis.
+            assertEquals("9999999999999-2", Commands.call(j, "XADD", "s", "*", "n", "4"));
+            assertEquals("9999999999999-3", Commands.call(j, "EVAL",
+                    "return redis.call('XADD', KEYS[1], '*', 'n', '5')", "1", "s"));
+            assertEquals(5L, Commands.call(j, "XLEN", "s"));
+            assertEquals("OK", Commands.call(j, "XGROUP", "CREATE", "s", "workers", "0"));
+            List<?> read = assertInstanceOf(List.class,
+                    Commands.call(j, "XREADGROUP", "GROUP", "workers", "alice", "COUNT", "3", "STREAMS", "s", ">"));
+            assertEquals(1, read.size());
+            assertEquals(1L, Commands.call(j, "XACK", "s", "workers", first));
+            List<?> claimed = assertInstanceOf(List.class,
+                    Commands.call(j, "XCLAIM", "s", "workers", "bob", "0", second, "JUSTID"));
+            assertEquals(List.of(second), claimed);
+            assertEquals(new ReplyError("ERR XCLAIM and XAUTOCLAIM with a min-idle-time other than 0 are not "
+                    + "supported by the Raft module: each node would measure idle times with its own clock"),
+                    Commands.call(j, "XCLAIM", "s", "workers", "bob", "60000", second));
+            assertEquals(new ReplyError("ERR XREAD and XREADGROUP with BLOCK are not supported by the Raft module yet"),
+                    Commands.call(j, "XREAD", "BLOCK", "100", "STREAMS", "s", "$"));
+            assertEquals(1L, Commands.call(j, "XDEL", "s", "9999999999999-1"));
+            assertEquals(1L, Commands.call(j, "XTRIM", "s", "MAXLEN", "3"));
+        }
+        cluster.awaitConverged();
+        cluster.assertIdentical();
+        Object expected = leader.call("RAFT.DEBUG", "EXEC", "XPENDING", "s", "workers", "-", "+", "10");
+        for (RedisNode n : cluster.nodes()) {
+            assertEquals(leader.call("RAFT.DEBUG", "EXEC", "XRANGE", "s", "-", "+"),
+                    n.call("RAFT.DEBUG", "EXEC", "XRANGE", "s", "-", "+"), n.toString());
+            // Ids, consumers and delivery counts (idle times are each node's own).
+            assertEquals(withoutIdle(expected), withoutIdle(n.call("RAFT.DEBUG", "EXEC", "XPENDING", "s", "workers",
+                    "-", "+", "10")), n.toString());
+        }
+        // A follower restarted from its log and snapshot holds the same stream.
+        for (RedisNode n : cluster.nodes()) assertEquals("OK", n.call("RAFT.DEBUG", "COMPACT"), n.toString());
+        RedisNode follower = cluster.aFollower();
+        follower.kill();
+        follower.start().awaitReady(RaftCluster.READY);
+        cluster.awaitConverged();
+        cluster.assertIdentical();
+    }
+
+    private static Object withoutIdle(Object pending) {
+        return ((List<?>) pending).stream().map(e -> {
+            List<?> entry = (List<?>) e;
+            return List.of(entry.get(0), entry.get(1), entry.get(3));
+        }).toList();
+    }
+}
