@@ -15,11 +15,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Clients of the leader blocked on keys (BLPOP, BZPOPMIN, BLMOVE, ...). Redis 7.0's
+ * Clients of the leader blocked on keys (BLPOP, BZPOPMIN, BLMOVE, XREADGROUP ... BLOCK,
+ * ...). Redis 7.0's
  * RM_Call cannot block, so a blocking command goes through the log as it is and, when
  * applied, pops without waiting, alike on every node. If it found nothing, the leader
  * (whose client it is) keeps the client blocked here instead of answering. After each
- * applied entry, for every key now holding the awaited type, the client that waits
+ * applied entry, for every key now holding the awaited type (a stream: with an entry the
+ * read would return), the client that waits
  * longest on it sends its command through the log again; if another client was quicker,
  * it waits on, in its place. So the popped element is removed by a log entry on every
  * node, and clients are served in the order they blocked. A client waits until its
@@ -98,15 +100,17 @@ public final class Waiters implements WaitingClients {
         for (Waiter w : waiters.values()) {
             if (w.inFlight) claimed.addAll(names(w));
         }
-        Map<String, Boolean> ready = new HashMap<>();
+        Map<String, String> types = new HashMap<>();
         for (Waiter w : new ArrayList<>(waiters.values())) {
             if (w.inFlight || w.pendingAnswer != null) continue;
             List<String> keys = names(w);
             boolean anyReady = false;
             for (int i = 0; i < keys.size() && !anyReady; i++) {
-                if (claimed.contains(keys.get(i))) continue;
+                String name = keys.get(i);
+                if (claimed.contains(name)) continue;
                 byte[] key = w.command.keys().get(i);
-                anyReady = ready.computeIfAbsent(keys.get(i) + "/" + w.command.type(), k -> holdsType(w, key));
+                anyReady = types.computeIfAbsent(name, n -> type(w.db, key)).equals(w.command.type())
+                        && (w.command.read() == null || hasEntriesToRead(w, i));
             }
             if (!anyReady) continue;
             claimed.addAll(keys);
@@ -168,9 +172,51 @@ public final class Waiters implements WaitingClients {
         redis.call("CLIENT", "KILL", "ID", Long.toString(w.clientId));
     }
 
-    private boolean holdsType(Waiter w, byte[] key) {
-        Resp type = redis.callInDb(w.db, new byte[][] {bytes("TYPE"), key});
-        return type instanceof Resp.Simple s && s.text().equals(w.command.type());
+    private String type(int db, byte[] key) {
+        Resp type = redis.callInDb(db, new byte[][] {bytes("TYPE"), key});
+        return type instanceof Resp.Simple s ? s.text() : "none";
+    }
+
+    /** Whether the stream of key {@code i} holds an entry the blocked read would return. */
+    private boolean hasEntriesToRead(Waiter w, int i) {
+        byte[] key = w.command.keys().get(i);
+        BlockingCommand.StreamRead read = w.command.read();
+        String after = read.group() != null ? lastDelivered(w.db, key, read.group())
+                : new String(read.afterIds().get(i), StandardCharsets.US_ASCII);
+        if (after == null) return false;
+        Resp next = redis.callInDb(w.db, new byte[][] {bytes("XRANGE"), key, bytes("(" + after), bytes("+"),
+                bytes("COUNT"), bytes("1")});
+        return next instanceof Resp.Array a && a.items() != null && !a.items().isEmpty();
+    }
+
+    /** The id of the last entry a consumer group was given, or null if there is no such group. */
+    private String lastDelivered(int db, byte[] key, byte[] group) {
+        Resp groups = redis.callInDb(db, new byte[][] {bytes("XINFO"), bytes("GROUPS"), key});
+        if (!(groups instanceof Resp.Array a) || a.items() == null) return null;
+        String wanted = new String(group, StandardCharsets.UTF_8);
+        for (Resp g : a.items()) {
+            List<Resp> fields = g.asList();
+            String name = null;
+            String delivered = null;
+            for (int f = 0; f + 1 < fields.size(); f += 2) {
+                if ("name".equals(fields.get(f).asText())) name = fields.get(f + 1).asText();
+                if ("last-delivered-id".equals(fields.get(f).asText())) delivered = fields.get(f + 1).asText();
+            }
+            if (wanted.equals(name)) return delivered;
+        }
+        return null;
+    }
+
+    /** A stream's last generated id ("0-0" if there is none): what XREAD's "$" stands for. */
+    public String lastId(int db, byte[] key) {
+        Resp info = redis.callInDb(db, new byte[][] {bytes("XINFO"), bytes("STREAM"), key});
+        if (info instanceof Resp.Array a && a.items() != null) {
+            List<Resp> fields = a.items();
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                if ("last-generated-id".equals(fields.get(i).asText())) return fields.get(i + 1).asText();
+            }
+        }
+        return "0-0";
     }
 
     private static List<String> names(Waiter w) {

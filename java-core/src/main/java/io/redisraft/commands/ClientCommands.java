@@ -163,10 +163,15 @@ final class ClientCommands {
             if (command == null) return NOSCRIPT;
             if (spec.kind() == CommandKind.READ) learnScript(command);
         }
-        List<byte[][]> commands = List.<byte[][]>of(command);
         // Outside MULTI a blocking command may keep its client waiting (in MULTI it does not, as in Redis).
         BlockingCommand waitsFor = spec.roles().contains(CommandTable.InternalRole.BLOCKING_POP)
                 ? BlockingCommand.parse(argv) : null;
+        if (waitsFor != null && waitsFor.read() != null) {
+            // XREAD's "$" must mean the same entries when the command is sent again later.
+            command = BlockingCommand.withLastIdsResolved(command, key -> waiters.lastId(caller.db(), key));
+            waitsFor = BlockingCommand.parse(command);
+        }
+        List<byte[][]> commands = List.<byte[][]>of(command);
         int flags = unitFlags(caller) | (waitsFor != null ? CommandCodec.UNIT_MAY_WAIT : 0);
         byte[] unit = CommandCodec.encodeUnit(flags, caller.db(), scriptRules(caller, spec.runsScript()), commands);
         if (waitsFor != null) return submitWaiting(caller, unit, waitsFor);

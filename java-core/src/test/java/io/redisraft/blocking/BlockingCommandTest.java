@@ -36,6 +36,22 @@ class BlockingCommandTest {
         assertEquals(List.of("z1", "z2"), keys(bzmpop));
         assertEquals("zset", bzmpop.type());
         assertEquals(List.of("q"), keys(BlockingCommand.parse(argv("BRPOPLPUSH", "q", "d", "0"))));
+
+        BlockingCommand xread = BlockingCommand.parse(argv("XREAD", "COUNT", "2", "BLOCK", "250", "STREAMS", "a", "b",
+                "$", "0-0"));
+        assertEquals(List.of("a", "b"), keys(xread));
+        assertEquals("stream", xread.type());
+        assertEquals(250, xread.timeoutMs(), "BLOCK is in milliseconds");
+        assertEquals(List.of("s"), keys(BlockingCommand.parse(argv("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0",
+                "NOACK", "STREAMS", "s", ">"))));
+    }
+
+    @Test
+    void xreadsLastIdIsFixedWhenItBlocks() {
+        byte[][] fixed = BlockingCommand.withLastIdsResolved(argv("XREAD", "BLOCK", "0", "STREAMS", "a", "b", "$", "5-0"),
+                key -> "7-3");
+        assertEquals("7-3", new String(fixed[6], StandardCharsets.UTF_8));
+        assertEquals("5-0", new String(fixed[7], StandardCharsets.UTF_8));
     }
 
     @Test
@@ -45,5 +61,8 @@ class BlockingCommandTest {
         assertNull(BlockingCommand.parse(argv("BLPOP", "a", "soon")));
         assertNull(BlockingCommand.parse(argv("BLMPOP", "0", "3", "a", "LEFT")));
         assertNull(BlockingCommand.parse(argv("BLMOVE", "a", "b", "LEFT", "0")));
+        assertNull(BlockingCommand.parse(argv("XREAD", "STREAMS", "a", "$")), "without BLOCK");
+        assertNull(BlockingCommand.parse(argv("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", "0")),
+                "history is read at once");
     }
 }

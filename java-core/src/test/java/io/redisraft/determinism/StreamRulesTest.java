@@ -24,16 +24,10 @@ class StreamRulesTest {
     }
 
     @Test
-    void claimsByIdleTimeAndBlockingReadsAreRefused() {
+    void claimsByIdleTimeAreRefused() {
         assertEquals(StreamRules.IDLE_CLAIM, StreamRules.refusal(argv("XCLAIM", "s", "g", "c", "10", "1-0")));
         assertEquals(StreamRules.IDLE_CLAIM, StreamRules.refusal(argv("XAUTOCLAIM", "s", "g", "c", "10", "0")));
         assertNull(StreamRules.refusal(argv("XCLAIM", "s", "g", "c", "0", "1-0")));
-        assertEquals(StreamRules.BLOCKING_READ, StreamRules.refusal(argv("XREAD", "COUNT", "1", "BLOCK", "0",
-                "STREAMS", "s", "$")));
-        assertEquals(StreamRules.BLOCKING_READ, StreamRules.refusal(argv("XREADGROUP", "GROUP", "g", "c", "BLOCK", "5",
-                "STREAMS", "s", ">")));
-        // A stream named "block" is not the option.
-        assertNull(StreamRules.refusal(argv("XREAD", "STREAMS", "block", "0")));
         assertNull(StreamRules.refusal(argv("XLEN", "s")));
     }
 }

@@ -44,8 +44,7 @@ class StreamsTest {
             assertEquals(new ReplyError("ERR XCLAIM and XAUTOCLAIM with a min-idle-time other than 0 are not "
                     + "supported by the Raft module: each node would measure idle times with its own clock"),
                     Commands.call(j, "XCLAIM", "s", "workers", "bob", "60000", second));
-            assertEquals(new ReplyError("ERR XREAD and XREADGROUP with BLOCK are not supported by the Raft module yet"),
-                    Commands.call(j, "XREAD", "BLOCK", "100", "STREAMS", "s", "$"));
+            assertEquals(null, Commands.call(j, "XREAD", "BLOCK", "100", "STREAMS", "s", "$"), "timed out");
             assertEquals(1L, Commands.call(j, "XDEL", "s", "9999999999999-1"));
             assertEquals(1L, Commands.call(j, "XTRIM", "s", "MAXLEN", "3"));
         }
@@ -66,6 +65,36 @@ class StreamsTest {
         follower.start().awaitReady(RaftCluster.READY);
         cluster.awaitConverged();
         cluster.assertIdentical();
+    }
+
+    @Test
+    void blockedReadersGetTheNextEntry() throws Exception {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        leader.call("XADD", "events", "1-1", "old", "x");
+        assertEquals("OK", leader.call("XGROUP", "CREATE", "events", "g", "$"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<Object> reader = pool.submit(() -> leader.call("XREAD", "BLOCK", "0",
+                    "STREAMS", "events", "$"));
+            java.util.concurrent.Future<Object> consumer = pool.submit(() -> leader.call("XREADGROUP", "GROUP", "g",
+                    "worker", "BLOCK", "0", "STREAMS", "events", ">"));
+            RaftCluster.awaitTrue(RaftCluster.READY,
+                    () -> String.valueOf(leader.call("INFO", "clients")).contains("blocked_clients:2\r"),
+                    "both readers blocked");
+            assertEquals("2-1", leader.call("XADD", "events", "2-1", "new", "y"));
+            List<?> expected = List.of(List.of("events", List.of(List.of("2-1", List.of("new", "y")))));
+            assertEquals(expected, reader.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(expected, consumer.get(20, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        cluster.awaitConverged();
+        cluster.assertIdentical();
+        for (RedisNode n : cluster.nodes()) {
+            List<?> pending = (List<?>) n.call("RAFT.DEBUG", "EXEC", "XPENDING", "events", "g");
+            assertEquals(1L, pending.get(0), n + " has the delivered entry pending");
+        }
     }
 
     private static Object withoutIdle(Object pending) {
