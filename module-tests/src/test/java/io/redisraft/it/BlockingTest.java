@@ -122,6 +122,23 @@ class BlockingTest {
     }
 
     @Test
+    void compactionAndAFollowerRestartChangeNothingForABlockedClient() throws Exception {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        Future<Object> waiting = blocked(leader, "BRPOP", "jobs", "0");
+        awaitBlocked(leader, 1);
+        for (RedisNode n : cluster.nodes()) assertEquals("OK", n.call("RAFT.DEBUG", "COMPACT"), n.toString());
+        RedisNode follower = cluster.aFollower();
+        follower.kill();
+        follower.start().awaitReady(RaftCluster.READY);
+        assertFalse(waiting.isDone(), "still blocked");
+        leader.call("LPUSH", "jobs", "j1");
+        assertEquals(List.of("jobs", "j1"), waiting.get(20, TimeUnit.SECONDS));
+        cluster.awaitConverged();
+        cluster.assertIdentical();
+    }
+
+    @Test
     void aLeaderThatLosesItsPlaceDisconnectsItsBlockedClients() throws Exception {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
