@@ -65,9 +65,21 @@ public final class Waiters implements WaitingClients {
         this.node = node;
     }
 
-    /** A blocking command of client {@code clientId} is about to go into the log with {@code client} waiting. */
-    public void submitted(BlockedClient client, long clientId, int db, byte[] unit, BlockingCommand command) {
-        waiters.put(client.handle(), new Waiter(client, clientId, db, unit, command));
+    /**
+     * A blocking command of client {@code clientId}, whose {@code client} is blocked: it goes
+     * into the log at once, unless a client that blocked earlier waits on one of its keys;
+     * then it waits behind it (served in turn, as in Redis).
+     */
+    public void submit(BlockedClient client, long clientId, int db, byte[] unit, BlockingCommand command) {
+        Waiter w = new Waiter(client, clientId, db, unit, command);
+        Set<String> keys = new HashSet<>(names(w));
+        boolean behind = waiters.values().stream().anyMatch(other -> names(other).stream().anyMatch(keys::contains));
+        waiters.put(client.handle(), w);
+        if (behind) {
+            w.inFlight = false;
+        } else {
+            node.write(unit, clientId, client);
+        }
     }
 
     @Override

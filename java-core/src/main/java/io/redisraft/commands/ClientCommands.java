@@ -356,9 +356,7 @@ final class ClientCommands {
         return leaderWait.run(caller, deferred -> {
             Resp refusal = node.refusal();
             if (refusal != null) return refusal;
-            RedisApi.BlockedClient client = deferred.block();
-            waiters.submitted(client, caller.clientId(), caller.db(), unit, waitsFor);
-            node.write(unit, caller.clientId(), client);
+            waiters.submit(deferred.block(), caller.clientId(), caller.db(), unit, waitsFor);
             return null;
         });
     }
