@@ -122,7 +122,7 @@ public final class Waiters implements WaitingClients {
                 if (claimed.contains(name)) continue;
                 byte[] key = w.command.keys().get(i);
                 anyReady = types.computeIfAbsent(name, n -> type(w.db, key)).equals(w.command.type())
-                        && (w.command.read() == null || hasEntriesToRead(w, i));
+                        && (w.command.read() == null || hasEntriesToRead(w.db, w.command, i));
             }
             if (!anyReady) continue;
             claimed.addAll(keys);
@@ -184,19 +184,34 @@ public final class Waiters implements WaitingClients {
         redis.call("CLIENT", "KILL", "ID", Long.toString(w.clientId));
     }
 
+    /** The key's type in database {@code db} (-1: the one the module's context uses now). */
     private String type(int db, byte[] key) {
         Resp type = redis.callInDb(db, new byte[][] {bytes("TYPE"), key});
         return type instanceof Resp.Simple s ? s.text() : "none";
     }
 
+    /**
+     * Main thread, while its unit runs: whether {@code command} would pop or read something now
+     * (in the database the module's context uses), or find nothing and wait.
+     */
+    public boolean couldServe(BlockingCommand command) {
+        for (int i = 0; i < command.keys().size(); i++) {
+            if (type(-1, command.keys().get(i)).equals(command.type())
+                    && (command.read() == null || hasEntriesToRead(-1, command, i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the stream of key {@code i} holds an entry the blocked read would return. */
-    private boolean hasEntriesToRead(Waiter w, int i) {
-        byte[] key = w.command.keys().get(i);
-        BlockingCommand.StreamRead read = w.command.read();
-        String after = read.group() != null ? lastDelivered(w.db, key, read.group())
+    private boolean hasEntriesToRead(int db, BlockingCommand command, int i) {
+        byte[] key = command.keys().get(i);
+        BlockingCommand.StreamRead read = command.read();
+        String after = read.group() != null ? lastDelivered(db, key, read.group())
                 : new String(read.afterIds().get(i), StandardCharsets.US_ASCII);
         if (after == null) return false;
-        Resp next = redis.callInDb(w.db, new byte[][] {bytes("XRANGE"), key, bytes("(" + after), bytes("+"),
+        Resp next = redis.callInDb(db, new byte[][] {bytes("XRANGE"), key, bytes("(" + after), bytes("+"),
                 bytes("COUNT"), bytes("1")});
         return next instanceof Resp.Array a && a.items() != null && !a.items().isEmpty();
     }

@@ -37,7 +37,7 @@ public final class CommandRouter {
         Watches watches = new Watches(redis);
         this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop, waiters,
                 watches);
-        this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop, watches);
+        this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop, watches, waiters);
         this.cluster = new ClusterCommands(redis, config, node, leaderWait);
         this.debug = new DebugCommands(redis, mainThread, node, snapshots, () -> this.table);
     }

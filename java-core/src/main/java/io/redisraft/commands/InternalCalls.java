@@ -1,5 +1,7 @@
 package io.redisraft.commands;
 
+import io.redisraft.blocking.BlockingCommand;
+import io.redisraft.blocking.Waiters;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.commands.CommandTable.InternalRole;
 import io.redisraft.determinism.SetPop;
@@ -40,10 +42,13 @@ final class InternalCalls {
     private final ScriptBodies scripts;
     private final SetPop setPop;
     private final Watches watches;
+    private final Waiters waiters;
     private final StreamIds streamIds;
 
-    InternalCalls(RedisApi redis, Supplier<CommandTable> table, ScriptBodies scripts, SetPop setPop, Watches watches) {
+    InternalCalls(RedisApi redis, Supplier<CommandTable> table, ScriptBodies scripts, SetPop setPop, Watches watches,
+                  Waiters waiters) {
         this.redis = redis;
+        this.waiters = waiters;
         this.table = table;
         this.scripts = scripts;
         this.setPop = setPop;
@@ -82,15 +87,30 @@ final class InternalCalls {
             Resp refusal = StreamRules.refusal(argv);
             redis.reply(ctx, refusal != null ? refusal : redis.call(argv));
         } else if (roles.contains(InternalRole.BLOCKING_POP)) {
-            Resp popped = redis.call(argv); // RM_Call never blocks
-            boolean empty = popped instanceof Resp.Array a && a.items() == null
-                    || popped instanceof Resp.Bulk b && b.bytes() == null;
-            redis.reply(ctx, empty && redis.shim().rr_unit_may_wait() == 1 ? PARKED : popped);
+            blockingCommand(ctx, argv);
         } else {
             Resp reply = roles.contains(InternalRole.LISTING) ? listing(argv, nowMs) : redis.call(argv);
             if (applying && roles.contains(InternalRole.ORDER)) reply = ReplySorter.sort(spec.name(), reply);
             redis.reply(ctx, reply);
         }
+    }
+
+    /**
+     * A blocking command runs once, without waiting (RM_Call cannot block), alike on every
+     * node. On the node its client waits on (a client's own command, not in MULTI or a
+     * script), if it finds nothing, the client is kept waiting (blocking.Waiters) instead of
+     * answered. Otherwise the reply goes out as Redis gives it, in the client's protocol.
+     */
+    private void blockingCommand(long ctx, byte[][] argv) {
+        BlockingCommand waiting = redis.shim().rr_unit_may_wait() == 1 ? BlockingCommand.parse(argv) : null;
+        if (waiting == null || waiters.couldServe(waiting)) {
+            redis.callAndReply(ctx, argv, false);
+            return;
+        }
+        Resp found = redis.call(argv); // nothing to pop or read, but it may create a consumer
+        boolean empty = found instanceof Resp.Array a && a.items() == null
+                || found instanceof Resp.Bulk b && b.bytes() == null;
+        redis.reply(ctx, empty ? PARKED : found);
     }
 
     private void learn(byte[][] argv) {
