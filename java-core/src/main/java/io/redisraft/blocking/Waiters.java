@@ -131,6 +131,14 @@ public final class Waiters implements WaitingClients {
         }
     }
 
+    @Override
+    public void nodeStopped(Resp answer) {
+        for (Waiter w : new ArrayList<>(waiters.values())) {
+            waiters.remove(w.client.handle());
+            if (!w.inFlight) redis.unblock(w.client, answer); // in flight: the write path answers it
+        }
+    }
+
     /** Housekeeping: answers clients whose time is up; disconnects them all if this node no longer leads. */
     public void tick() {
         if (waiters.isEmpty()) return;

@@ -64,6 +64,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private final PendingReplies pending;
     private final EntryClock clock = new EntryClock();
     private final EntryApplier applier;
+    private volatile WaitingClients waitingClients;
     private final ExecutorService control = Threads.single("raft-control");
     private final ExecutorService readExecutor = Threads.single("raft-reads");
     private final ScheduledExecutorService periodic = Threads.scheduled("raft-periodic");
@@ -441,6 +442,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     /** Main thread: who keeps the clients of blocking commands waiting (blocking.Waiters). */
     public void setWaitingClients(WaitingClients waiting) {
+        this.waitingClients = waiting;
         applier.setWaitingClients(waiting);
         pending.onFailed(client -> mainThread.execute(() -> waiting.unitFailed(client)));
     }
@@ -661,6 +663,8 @@ public final class RaftNode implements RedisStateMachine.Listener {
                 + "Find the cause in this log, then restart the node (it replays the log from its last snapshot), "
                 + "or remove it and join a fresh one.");
         pending.failAll(failedError());
+        WaitingClients waiting = waitingClients;
+        if (waiting != null) waiting.nodeStopped(failedError());
         Running r = running;
         if (r != null) control.execute(() -> stop(r, failedError()));
     }

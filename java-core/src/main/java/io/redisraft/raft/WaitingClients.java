@@ -1,6 +1,7 @@
 package io.redisraft.raft;
 
 import io.redisraft.bridge.RedisApi.BlockedClient;
+import io.redisraft.resp.Resp;
 
 /**
  * Learns what became of the units whose client waits on this node, for clients that may
@@ -15,6 +16,9 @@ public interface WaitingClients {
 
     /** Main thread: the unit of {@code client} failed; the client was answered with the error. */
     void unitFailed(BlockedClient client);
+
+    /** Main thread: this node stopped serving; every client still waiting gets {@code answer}. */
+    void nodeStopped(Resp answer);
 
     /** Main thread: an entry was applied (a key someone waits for may hold data now). */
     void entryApplied();

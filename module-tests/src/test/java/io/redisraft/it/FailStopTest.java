@@ -66,4 +66,21 @@ class FailStopTest {
         }
         assertTrue(follower.isRunning(), "redis-server itself keeps running");
     }
+
+    @Test
+    void clientsBlockedOnALeaderThatStopsServingAreAnswered() throws Exception {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<Object> blocked = pool.submit(() -> leader.call("BLPOP", "queue", "0"));
+            RaftCluster.awaitTrue(RaftCluster.READY,
+                    () -> String.valueOf(leader.call("INFO", "clients")).contains("blocked_clients:1\r"), "blocked");
+            assertEquals("OK", leader.call("RAFT.DEBUG", "OOM"));
+            Object answer = blocked.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(answer instanceof ReplyError e && e.message().startsWith("CLUSTERDOWN"), String.valueOf(answer));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
