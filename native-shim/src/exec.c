@@ -61,7 +61,11 @@ typedef struct Reply {
     int as_array;
     int count;
     RedisModuleCallReply **calls;
+    int select_db; /* the database a SELECT in the unit (RAFT._SELECT) chose, for its client; -1: none */
 } Reply;
+
+/* The database the last RAFT._SELECT of the running unit chose (-1: none). */
+static int unit_selected_db = -1;
 
 /* ---- Writing replies ---- */
 
@@ -136,6 +140,8 @@ static void write_call_reply(RedisModuleCtx *ctx, RedisModuleCallReply *reply) {
 }
 
 static void reply_write(RedisModuleCtx *ctx, Reply *r) {
+    /* Its client keeps the database the transaction selected, as after Redis's own EXEC. */
+    if (r->select_db >= 0) RedisModule_SelectDb(ctx, r->select_db);
     if (r->resp) {
         if (!write_resp(ctx, r->resp, r->resp + r->resp_len)) {
             shim_logf("warning", "malformed reply from Java");
@@ -161,6 +167,7 @@ static void on_unblocked_free(RedisModuleCtx *ctx, void *privdata) {
 
 static Reply *resp_reply(const char *resp, int len) {
     Reply *r = calloc(1, sizeof(*r));
+    r->select_db = -1;
     r->resp = malloc((size_t)len);
     memcpy(r->resp, resp, (size_t)len);
     r->resp_len = (size_t)len;
@@ -336,6 +343,8 @@ static Reply *execute_unit(Cursor *c, int waiting_here) {
     char *lifted = g_applying && h.user && limited ? current_maxmemory() : NULL;
     if (lifted) set_maxmemory("0");
     Reply *r = calloc(1, sizeof(*r));
+    r->select_db = -1;
+    unit_selected_db = -1;
     r->as_array = (h.flags & UNIT_TRANSACTION) != 0;
     r->calls = calloc(h.count ? h.count : 1, sizeof(*r->calls));
     /* Under a script user, every command is checked against it ('C'), as on the leader. */
@@ -383,6 +392,8 @@ static Reply *execute_unit(Cursor *c, int waiting_here) {
     RedisModule_SetContextUser(g_ctx, NULL);
     g_unit_user = NULL;
     unit_may_wait = 0;
+    if (r) r->select_db = unit_selected_db;
+    unit_selected_db = -1;
     RedisModule_SelectDb(g_ctx, saved_db);
     if (lifted) {
         set_maxmemory(lifted);
@@ -612,6 +623,22 @@ static int reject_subscribe(RedisModuleCtx *ctx, RedisModuleString **argv, int a
     return RedisModule_ReplyWithError(ctx, refusal ? refusal : "CLUSTERDOWN No raft leader");
 }
 
+/*
+ * RAFT._SELECT index: a SELECT queued in MULTI. The rest of the unit runs in that database
+ * (the module's context), and its client keeps it afterwards (reply_write).
+ */
+static int select_in_unit(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (refused_to_clients(ctx)) return RM_OK;
+    if (argc != 2) return RedisModule_WrongArity(ctx);
+    long long db;
+    if (RedisModule_StringToLongLong(argv[1], &db) != RM_OK) return RedisModule_ReplyWithError(ctx, "ERR invalid DB index");
+    if (db < 0 || db > INT32_MAX || RedisModule_SelectDb(g_ctx, (int)db) != RM_OK) {
+        return RedisModule_ReplyWithError(ctx, "ERR DB index is out of range");
+    }
+    unit_selected_db = (int)db;
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
 /* RAFT._WATCH_CHECK (db key state)...: opens a transaction of watched keys (see java watch/Watches). */
 static int watch_check(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     if (refused_to_clients(ctx)) return RM_OK;
@@ -650,6 +677,7 @@ int exec_register_commands(RedisModuleCtx *ctx) {
         {"raft._noscript", no_script, "no-auth", 0, 0},
         {"raft._reject_subscribe", reject_subscribe, "no-auth pubsub", 0, 0},
         {"raft._watch_check", watch_check, "readonly no-auth", 0, 0},
+        {"raft._select", select_in_unit, "readonly no-auth", 0, 0},
         {"raft._expire", expire_keys, "write no-auth", 1, -1},
     };
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

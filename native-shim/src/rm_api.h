@@ -197,6 +197,7 @@ typedef struct RedisModuleTypeMethods {
     X(unsigned long long, GetClientId, (RedisModuleCtx *ctx)) \
     X(int, GetContextFlags, (RedisModuleCtx *ctx)) \
     X(int, GetSelectedDb, (RedisModuleCtx *ctx)) \
+    X(int, StringToLongLong, (const RedisModuleString *str, long long *ll)) \
     X(int, SelectDb, (RedisModuleCtx *ctx, int newid)) \
     X(int, GetServerVersion, (void)) \
     X(float, GetUsedMemoryRatio, (void)) \

@@ -30,6 +30,7 @@ import java.util.List;
 final class ClientCommands {
     private static final Resp NOSCRIPT = Resp.error("NOSCRIPT No matching script. Please use EVAL.");
     private static final byte[][] NOSCRIPT_COMMAND = {"RAFT._NOSCRIPT".getBytes(StandardCharsets.UTF_8)};
+    private static final byte[] SELECT_IN_UNIT = "RAFT._SELECT".getBytes(StandardCharsets.UTF_8);
 
     private final RedisApi redis;
     private final RaftConfig config;
@@ -194,9 +195,9 @@ final class ClientCommands {
         }
         if (spec.name().equals("watch")) return Errors.WATCH_IN_MULTI; // the transaction stays open, as in Redis
         if (spec.kind() == CommandKind.SELECT) {
-            // A transaction is one unit, and a unit runs in one database.
-            tx.aborted = true;
-            return Errors.SELECT_IN_MULTI;
+            // The rest of the transaction runs in that database, and the client keeps it (exec.c).
+            tx.commands.add(new byte[][] {SELECT_IN_UNIT, argv[1]});
+            return Resp.simple("QUEUED");
         }
         // Over maxmemory Redis refuses every command queued in MULTI (queuing itself takes memory).
         if (caller.outOfMemory()) {

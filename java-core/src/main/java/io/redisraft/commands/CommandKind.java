@@ -21,7 +21,7 @@ public enum CommandKind {
     AUTH,
     /** CONFIG SET: run locally, refusing settings that would make the nodes diverge. */
     CONFIG_SET,
-    /** SELECT: the module sets the client's database, which its later units carry; refused inside MULTI. */
+    /** SELECT: the module sets the client's database, which its later units carry (in MULTI: RAFT._SELECT). */
     SELECT,
     /** CLIENT UNBLOCK: answers a client kept waiting by the module (blocking.Waiters), else runs locally. */
     CLIENT_UNBLOCK,

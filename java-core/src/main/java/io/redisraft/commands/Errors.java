@@ -11,8 +11,6 @@ final class Errors {
     static final Resp EXEC_WITHOUT_MULTI = Resp.error("ERR EXEC without MULTI");
     static final Resp DISCARD_WITHOUT_MULTI = Resp.error("ERR DISCARD without MULTI");
     static final Resp WATCH_IN_MULTI = Resp.error("ERR WATCH inside MULTI is not allowed");
-    static final Resp SELECT_IN_MULTI = Resp.error("ERR SELECT inside MULTI is not supported by the Raft module: "
-            + "SELECT before MULTI");
     static final Resp OOM = Resp.error("OOM command not allowed when used memory > 'maxmemory'.");
 
     private Errors() {}

@@ -54,11 +54,21 @@ class DatabasesTest {
             assertEquals("OK", Commands.call(j, "SWAPDB", "0", "5"));
             assertEquals(new ReplyError("ERR DB index is out of range"), Commands.call(j, "SELECT", "16"));
             assertEquals(new ReplyError("ERR invalid DB index"), Commands.call(j, "SELECT", "x"));
-            Commands.call(j, "MULTI");
-            assertEquals(new ReplyError("ERR SELECT inside MULTI is not supported by the Raft module: SELECT before MULTI"),
-                    Commands.call(j, "SELECT", "1"));
-            assertEquals(new ReplyError("EXECABORT Transaction discarded because of previous errors."),
+            // SELECT inside MULTI: the commands after it run in that database, and the
+            // connection keeps it after EXEC, as in Redis.
+            assertEquals("OK", Commands.call(j, "MULTI"));
+            assertEquals("QUEUED", Commands.call(j, "SET", "in", "four"));
+            assertEquals("QUEUED", Commands.call(j, "SELECT", "6"));
+            assertEquals("QUEUED", Commands.call(j, "SET", "in", "six"));
+            assertEquals("QUEUED", Commands.call(j, "SELECT", "99"));
+            assertEquals(List.of("OK", "OK", "OK", new ReplyError("ERR DB index is out of range")),
                     Commands.call(j, "EXEC"));
+            assertEquals("six", Commands.call(j, "GET", "in"), "the connection is in database 6 now");
+            assertEquals("OK", Commands.call(j, "MULTI"));
+            assertEquals("QUEUED", Commands.call(j, "SELECT", "4"));
+            assertEquals("QUEUED", Commands.call(j, "GET", "in"));
+            assertEquals(List.of("OK", "four"), Commands.call(j, "EXEC"), "a transaction of reads");
+            assertEquals("four", Commands.call(j, "GET", "in"));
         }
         cluster.awaitConverged();
         cluster.assertIdentical();
@@ -70,6 +80,8 @@ class DatabasesTest {
         assertEverywhere(cluster, 3, "tx", "2");
         assertEverywhere(cluster, 1, "s", "scripted");
         assertEverywhere(cluster, 4, "gone", null);
+        assertEverywhere(cluster, 4, "in", "four");
+        assertEverywhere(cluster, 6, "in", "six");
     }
 
     @Test
