@@ -12,9 +12,10 @@ import java.util.function.Supplier;
  * RedisRaft, only the ready leader takes subscriptions: elsewhere SUBSCRIBE, SSUBSCRIBE
  * and PSUBSCRIBE answer why this node does not serve (-MOVED to the leader,
  * -CLUSTERDOWN, -NOCLUSTER ...) instead of accepting a subscriber that would never get
- * a message. The shim's filter decides from the refusal pushed here, refreshed on
- * every housekeeping tick: a node that just lost (or won) the leadership may take (or
- * refuse) subscriptions for up to one tick more.
+ * a message. A leader that stops serving disconnects its subscribers, as RedisRaft
+ * does. The shim's filter decides from the refusal pushed here, refreshed on every
+ * housekeeping tick: a node that just lost (or won) the leadership may take (or refuse)
+ * subscriptions for up to one tick more.
  */
 public final class SubscribeGate {
     private final RedisApi redis;
@@ -38,8 +39,11 @@ public final class SubscribeGate {
             Resp now = refusal.get();
             String error = now instanceof Resp.Error e ? e.message() : now == null ? null : "CLUSTERDOWN No raft leader";
             if (Objects.equals(error, pushed)) return;
+            boolean wasServing = pushed == null;
             pushed = error;
             redis.shim().rr_set_subscribe_refusal(error);
+            // Its subscribers would get nothing more: they reconnect and find the new leader.
+            if (wasServing && error != null) redis.call("CLIENT", "KILL", "TYPE", "pubsub");
         });
     }
 }

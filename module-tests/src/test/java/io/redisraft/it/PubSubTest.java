@@ -1,6 +1,8 @@
 package io.redisraft.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.redisraft.harness.Commands;
 import io.redisraft.harness.Commands.ReplyError;
@@ -11,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /** As in RedisRaft, only the ready leader (the node that publishes) takes subscribers. */
 class PubSubTest {
@@ -36,6 +39,13 @@ class PubSubTest {
             assertEquals(1L, leader.call("PUBLISH", "news", "hello"));
             Object message = Commands.plain(subscriber.getConnection().getUnflushedObject());
             assertEquals(List.of("message", "news", "hello"), message);
+
+            // A leader that hands over disconnects its subscribers (they would get nothing more).
+            assertEquals("OK", leader.call("RAFT.TRANSFER_LEADER", follower.info("raft_node_id")));
+            JedisConnectionException closed = assertThrows(JedisConnectionException.class,
+                    () -> subscriber.getConnection().getUnflushedObject());
+            assertFalse(closed.getCause() instanceof java.net.SocketTimeoutException,
+                    "closed by the node, not a read timeout: " + closed);
         }
     }
 }
