@@ -631,7 +631,9 @@ static int select_in_unit(RedisModuleCtx *ctx, RedisModuleString **argv, int arg
     if (refused_to_clients(ctx)) return RM_OK;
     if (argc != 2) return RedisModule_WrongArity(ctx);
     long long db;
-    if (RedisModule_StringToLongLong(argv[1], &db) != RM_OK) return RedisModule_ReplyWithError(ctx, "ERR invalid DB index");
+    if (RedisModule_StringToLongLong(argv[1], &db) != RM_OK) {
+        return RedisModule_ReplyWithError(ctx, "ERR invalid DB index");
+    }
     if (db < 0 || db > INT32_MAX || RedisModule_SelectDb(g_ctx, (int)db) != RM_OK) {
         return RedisModule_ReplyWithError(ctx, "ERR DB index is out of range");
     }
