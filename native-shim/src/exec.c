@@ -537,13 +537,18 @@ SHIM_EXPORT void rr_expire_command_keys(const char *buf, int len, int64_t now_ms
 
 /*
  * Main thread: for an encoded command whose arguments (after its name) are key names,
- * sets due[i] to 1 if argument i+1 names a key whose logical deadline is before now_ms.
+ * sets due[i] to 1 if argument i+1 names a key of database db (-1: the one the module's
+ * context uses now) whose logical deadline is before now_ms.
  */
-SHIM_EXPORT void rr_due_keys_mask(const char *buf, int len, int64_t now_ms, uint8_t *due) {
+SHIM_EXPORT void rr_due_keys_mask(int db, const char *buf, int len, int64_t now_ms, uint8_t *due) {
     Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
     Command cmd;
     if (!read_command(&c, &cmd)) return;
-    for (int i = 1; i < cmd.argc; i++) due[i - 1] = (uint8_t)expiry_key_is_due(cmd.argv[i], now_ms);
+    int saved_db = RedisModule_GetSelectedDb(g_ctx);
+    if (db < 0 || RedisModule_SelectDb(g_ctx, db) == RM_OK) {
+        for (int i = 1; i < cmd.argc; i++) due[i - 1] = (uint8_t)expiry_key_is_due(cmd.argv[i], now_ms);
+    }
+    RedisModule_SelectDb(g_ctx, saved_db);
     command_free(&cmd);
 }
 

@@ -23,7 +23,6 @@ public record BlockingCommand(List<byte[]> keys, String type, long timeoutMs, Re
     private static final Set<String> LIST_POPS = Set.of("blpop", "brpop", "brpoplpush", "blmove", "blmpop");
     private static final Set<String> ZSET_POPS = Set.of("bzpopmin", "bzpopmax", "bzmpop");
     private static final Set<String> STREAM_READS = Set.of("xread", "xreadgroup");
-    private static final Resp NULL_ARRAY = new Resp.Array(null);
 
     /** Whether {@code name} (lower case) is a command that may block (XREAD/XREADGROUP only with BLOCK). */
     public static boolean isBlocking(String name) {
@@ -51,11 +50,11 @@ public record BlockingCommand(List<byte[]> keys, String type, long timeoutMs, Re
                     if (n < 5) return null;
                     int count = Integer.parseInt(new String(argv[2], StandardCharsets.US_ASCII));
                     if (count <= 0 || 3 + count >= n) return null;
-                    return of(new ArrayList<>(Arrays.asList(argv).subList(3, 3 + count)), type, argv[1], NULL_ARRAY);
+                    return of(new ArrayList<>(Arrays.asList(argv).subList(3, 3 + count)), type, argv[1], Resp.NULL_ARRAY);
                 }
                 default: // blpop, brpop, bzpopmin, bzpopmax: keys..., timeout
                     if (n < 3) return null;
-                    return of(new ArrayList<>(Arrays.asList(argv).subList(1, n - 1)), type, argv[n - 1], NULL_ARRAY);
+                    return of(new ArrayList<>(Arrays.asList(argv).subList(1, n - 1)), type, argv[n - 1], Resp.NULL_ARRAY);
             }
         } catch (NumberFormatException e) {
             return null;
@@ -88,7 +87,7 @@ public record BlockingCommand(List<byte[]> keys, String type, long timeoutMs, Re
                     if (grouped && !new String(id, StandardCharsets.UTF_8).equals(">")) return null;
                 }
                 StreamRead read = grouped ? new StreamRead(null, group(argv)) : new StreamRead(ids, null);
-                return new BlockingCommand(keys, "stream", blockMs, NULL_ARRAY, read);
+                return new BlockingCommand(keys, "stream", blockMs, Resp.NULL_ARRAY, read);
             }
         }
         return null;

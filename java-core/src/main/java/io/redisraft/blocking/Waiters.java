@@ -37,6 +37,8 @@ public final class Waiters implements WaitingClients {
     private final RaftNode node;
     /** By blocked-client handle, in the order the clients blocked. */
     private final LinkedHashMap<Long, Waiter> waiters = new LinkedHashMap<>();
+    /** Read by other threads: whether a housekeeping tick has anything to do here. */
+    private volatile boolean anyWaiting;
 
     private static final class Waiter {
         final BlockedClient client;
@@ -44,6 +46,8 @@ public final class Waiters implements WaitingClients {
         final int db;
         final byte[] unit;
         final BlockingCommand command;
+        /** "db:key" of each awaited key. */
+        final List<String> names = new ArrayList<>();
         final long deadlineNanos; // 0: never
         /** Its unit is in the log, not yet applied: the write path owns the client. */
         boolean inFlight = true;
@@ -56,6 +60,7 @@ public final class Waiters implements WaitingClients {
             this.db = db;
             this.unit = unit;
             this.command = command;
+            for (byte[] k : command.keys()) names.add(db + ":" + new String(k, StandardCharsets.ISO_8859_1));
             this.deadlineNanos = command.timeoutMs() == 0 ? 0 : System.nanoTime() + command.timeoutMs() * 1_000_000;
         }
     }
@@ -72,9 +77,9 @@ public final class Waiters implements WaitingClients {
      */
     public void submit(BlockedClient client, long clientId, int db, byte[] unit, BlockingCommand command) {
         Waiter w = new Waiter(client, clientId, db, unit, command);
-        Set<String> keys = new HashSet<>(names(w));
-        boolean behind = waiters.values().stream().anyMatch(other -> names(other).stream().anyMatch(keys::contains));
-        waiters.put(client.handle(), w);
+        Set<String> keys = new HashSet<>(w.names);
+        boolean behind = waiters.values().stream().anyMatch(other -> other.names.stream().anyMatch(keys::contains));
+        remember(w);
         if (behind) {
             w.inFlight = false;
         } else {
@@ -91,7 +96,7 @@ public final class Waiters implements WaitingClients {
             return;
         }
         if (!stillWaiting) {
-            waiters.remove(handle);
+            forget(handle);
             return;
         }
         w.inFlight = false;
@@ -102,7 +107,7 @@ public final class Waiters implements WaitingClients {
     public void unitFailed(BlockedClient client) {
         // The write path answered it. (Compared by identity: Redis may reuse a handle's address.)
         Waiter w = waiters.get(client.handle());
-        if (w != null && w.client == client) waiters.remove(client.handle());
+        if (w != null && w.client == client) forget(client.handle());
     }
 
     @Override
@@ -110,12 +115,12 @@ public final class Waiters implements WaitingClients {
         if (waiters.isEmpty()) return;
         Set<String> claimed = new HashSet<>();
         for (Waiter w : waiters.values()) {
-            if (w.inFlight) claimed.addAll(names(w));
+            if (w.inFlight) claimed.addAll(w.names);
         }
         Map<String, String> types = new HashMap<>();
         for (Waiter w : new ArrayList<>(waiters.values())) {
             if (w.inFlight || w.pendingAnswer != null) continue;
-            List<String> keys = names(w);
+            List<String> keys = w.names;
             boolean anyReady = false;
             for (int i = 0; i < keys.size() && !anyReady; i++) {
                 String name = keys.get(i);
@@ -131,10 +136,25 @@ public final class Waiters implements WaitingClients {
         }
     }
 
+    private void remember(Waiter w) {
+        waiters.put(w.client.handle(), w);
+        anyWaiting = true;
+    }
+
+    private void forget(long handle) {
+        waiters.remove(handle);
+        anyWaiting = !waiters.isEmpty();
+    }
+
+    @Override
+    public boolean anyWaiting() {
+        return anyWaiting;
+    }
+
     @Override
     public void nodeStopped(Resp answer) {
         for (Waiter w : new ArrayList<>(waiters.values())) {
-            waiters.remove(w.client.handle());
+            forget(w.client.handle());
             if (!w.inFlight) redis.unblock(w.client, answer); // in flight: the write path answers it
         }
     }
@@ -181,13 +201,13 @@ public final class Waiters implements WaitingClients {
     }
 
     private void answer(Waiter w, Resp reply) {
-        waiters.remove(w.client.handle());
+        forget(w.client.handle());
         redis.unblock(w.client, reply);
     }
 
     /** Forgets the client and closes its connection; a unit still in flight is answered by the write path. */
     private void disconnect(Waiter w) {
-        waiters.remove(w.client.handle());
+        forget(w.client.handle());
         if (!w.inFlight) redis.unblock(w.client, LEADER_CHANGED);
         redis.call("CLIENT", "KILL", "ID", Long.toString(w.clientId));
     }
@@ -242,23 +262,6 @@ public final class Waiters implements WaitingClients {
         return null;
     }
 
-    /** A stream's last generated id ("0-0" if there is none): what XREAD's "$" stands for. */
-    public String lastId(int db, byte[] key) {
-        Resp info = redis.callInDb(db, new byte[][] {bytes("XINFO"), bytes("STREAM"), key});
-        if (info instanceof Resp.Array a && a.items() != null) {
-            List<Resp> fields = a.items();
-            for (int i = 0; i + 1 < fields.size(); i += 2) {
-                if ("last-generated-id".equals(fields.get(i).asText())) return fields.get(i + 1).asText();
-            }
-        }
-        return "0-0";
-    }
-
-    private static List<String> names(Waiter w) {
-        List<String> names = new ArrayList<>();
-        for (byte[] k : w.command.keys()) names.add(w.db + ":" + new String(k, StandardCharsets.ISO_8859_1));
-        return names;
-    }
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

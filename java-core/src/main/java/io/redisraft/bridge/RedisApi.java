@@ -94,14 +94,17 @@ public final class RedisApi {
         return shim.rr_unit_has_due_keys(unit, unit.length, nowMs) == 1;
     }
 
-    /** For each key, whether it exists and its logical deadline is before nowMs. */
-    public boolean[] dueKeys(List<byte[]> keys, long nowMs) {
+    /**
+     * For each key of database {@code db} (-1: the one the module's context uses now),
+     * whether it exists and its logical deadline is before nowMs.
+     */
+    public boolean[] dueKeys(int db, List<byte[]> keys, long nowMs) {
         byte[][] argv = new byte[keys.size() + 1][];
         argv[0] = new byte[0];
         for (int i = 0; i < keys.size(); i++) argv[i + 1] = keys.get(i);
         byte[] encoded = CommandCodec.encodeCommand(argv);
         byte[] mask = new byte[keys.size()];
-        if (!keys.isEmpty()) shim.rr_due_keys_mask(encoded, encoded.length, nowMs, mask);
+        if (!keys.isEmpty()) shim.rr_due_keys_mask(db, encoded, encoded.length, nowMs, mask);
         boolean[] due = new boolean[mask.length];
         for (int i = 0; i < mask.length; i++) due[i] = mask[i] != 0;
         return due;

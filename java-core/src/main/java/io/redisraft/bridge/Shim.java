@@ -85,7 +85,7 @@ public interface Shim {
     void rr_expire_command_keys(@In byte[] command, int len, long nowMs);
 
     /** For an encoded command whose arguments are key names: due[i] = 1 if argument i+1 is past its deadline. */
-    void rr_due_keys_mask(@In byte[] command, int len, long nowMs, @Out byte[] due);
+    void rr_due_keys_mask(int db, @In byte[] command, int len, long nowMs, @Out byte[] due);
 
     /** Continues the scan for expired keys over about budget keys; RESP array, release with rr_free. */
     Pointer rr_scan_due_keys(int db, int budget, long nowMs, @Out IntByReference outLen);

@@ -9,7 +9,7 @@ import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.config.RedisSettingRules;
 import io.redisraft.determinism.SetPop;
-import io.redisraft.determinism.StreamRules;
+import io.redisraft.determinism.StreamIds;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ScriptBodies;
@@ -108,8 +108,7 @@ final class ClientCommands {
         if (spec == null) return Errors.unknownCommand(argv);
         if (!spec.arityAccepts(argv.length)) return Errors.wrongArity(spec.name());
         int access = Access.result(caller.security());
-        if (access != Access.OK) return Access.denied(access, spec.name());
-        return StreamRules.refusal(argv);
+        return access == Access.OK ? null : Access.denied(access, spec.name());
     }
 
     /**
@@ -169,7 +168,8 @@ final class ClientCommands {
                 ? BlockingCommand.parse(argv) : null;
         if (waitsFor != null && waitsFor.read() != null) {
             // XREAD's "$" must mean the same entries when the command is sent again later.
-            command = BlockingCommand.withLastIdsResolved(command, key -> waiters.lastId(caller.db(), key));
+            command = BlockingCommand.withLastIdsResolved(command,
+                    key -> StreamIds.lastGeneratedId(line -> redis.callInDb(caller.db(), line), key));
             waitsFor = BlockingCommand.parse(command);
         }
         List<byte[][]> commands = List.<byte[][]>of(command);

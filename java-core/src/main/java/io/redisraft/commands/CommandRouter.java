@@ -33,7 +33,9 @@ public final class CommandRouter {
         SetPop setPop = new SetPop(redis::call);
         Waiters waiters = new Waiters(redis, node);
         node.setWaitingClients(waiters);
-        node.onHousekeeping(() -> mainThread.execute(waiters::tick));
+        node.onHousekeeping(() -> {
+            if (waiters.anyWaiting()) mainThread.execute(waiters::tick);
+        });
         Watches watches = new Watches(redis);
         this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop, waiters,
                 watches);

@@ -108,8 +108,7 @@ final class InternalCalls {
             return;
         }
         Resp found = redis.call(argv); // nothing to pop or read, but it may create a consumer
-        boolean empty = found instanceof Resp.Array a && a.items() == null
-                || found instanceof Resp.Bulk b && b.bytes() == null;
+        boolean empty = Resp.NULL_ARRAY.equals(found) || Resp.NULL.equals(found);
         redis.reply(ctx, empty ? PARKED : found);
     }
 
@@ -139,7 +138,7 @@ final class InternalCalls {
             for (int attempt = 0; attempt < RANDOMKEY_ATTEMPTS; attempt++) {
                 Resp key = redis.call(argv);
                 if (!(key instanceof Resp.Bulk b) || b.bytes() == null) return key;
-                if (!redis.dueKeys(List.of(b.bytes()), nowMs)[0]) return key;
+                if (!redis.dueKeys(-1, List.of(b.bytes()), nowMs)[0]) return key;
             }
             return Resp.NULL;
         }
@@ -154,7 +153,7 @@ final class InternalCalls {
         if (!(keys instanceof Resp.Array a) || a.items() == null || a.items().isEmpty()) return keys;
         List<byte[]> names = new ArrayList<>();
         for (Resp k : a.items()) names.add(k instanceof Resp.Bulk b && b.bytes() != null ? b.bytes() : new byte[0]);
-        boolean[] due = redis.dueKeys(names, nowMs);
+        boolean[] due = redis.dueKeys(-1, names, nowMs);
         List<Resp> kept = new ArrayList<>();
         for (int i = 0; i < due.length; i++) if (!due[i]) kept.add(a.items().get(i));
         return Resp.array(kept);

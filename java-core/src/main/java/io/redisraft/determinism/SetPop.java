@@ -27,7 +27,6 @@ public final class SetPop {
     static final byte[] LEADER_CHOICE = bytes("\0raft:leader-choice");
     /** Larger counts go into the log without candidates (the entry would grow with them). */
     static final long MAX_CANDIDATES = 1000;
-    static final long WHOLE_SET_LIMIT = 512;
     private static final int SCAN_PAGE = 1000;
     private static final Comparator<byte[]> BYTES = Arrays::compareUnsigned;
 
@@ -87,7 +86,7 @@ public final class SetPop {
         List<byte[]> chosen;
         if (count >= size.value()) chosen = members(key);
         else if (allMembers(key, proposed, count)) chosen = proposed;
-        else chosen = lowestRanks(key, (int) count, seed(seedTime, key, size.value()), size.value());
+        else chosen = lowestRanks(key, (int) count, seed(seedTime, key, size.value()));
         byte[][] srem = new byte[chosen.size() + 2][];
         srem[0] = bytes("SREM");
         srem[1] = key;
@@ -135,23 +134,19 @@ public final class SetPop {
     }
 
     /** The {@code n} members of lowest rank, lowest first. */
-    private List<byte[]> lowestRanks(byte[] key, int n, long seed, long size) {
+    private List<byte[]> lowestRanks(byte[] key, int n, long seed) {
         // Highest rank on top, so the worst of the best n is dropped first.
         Comparator<Ranked> byRank = Comparator.comparingLong(Ranked::rank).thenComparing(Ranked::member, BYTES);
         PriorityQueue<Ranked> best = new PriorityQueue<>(byRank.reversed());
         // Members SSCAN returns twice (allowed when the table is resized) are counted once.
         Set<Ranked> seen = new HashSet<>();
-        if (size <= WHOLE_SET_LIMIT) {
-            for (Resp m : call("SMEMBERS", key).asList()) offer(best, seen, n, seed, ((Resp.Bulk) m).bytes(), byRank);
-        } else {
-            byte[] cursor = bytes("0");
-            do {
-                List<Resp> page = redis.apply(new byte[][] {bytes("SSCAN"), key, cursor, bytes("COUNT"),
-                        bytes(Integer.toString(SCAN_PAGE))}).asList();
-                cursor = ((Resp.Bulk) page.get(0)).bytes();
-                for (Resp m : page.get(1).asList()) offer(best, seen, n, seed, ((Resp.Bulk) m).bytes(), byRank);
-            } while (!Arrays.equals(cursor, bytes("0")));
-        }
+        byte[] cursor = bytes("0");
+        do {
+            List<Resp> page = redis.apply(new byte[][] {bytes("SSCAN"), key, cursor, bytes("COUNT"),
+                    bytes(Integer.toString(SCAN_PAGE))}).asList();
+            cursor = ((Resp.Bulk) page.get(0)).bytes();
+            for (Resp m : page.get(1).asList()) offer(best, seen, n, seed, ((Resp.Bulk) m).bytes(), byRank);
+        } while (!Arrays.equals(cursor, bytes("0")));
         List<Ranked> chosen = new ArrayList<>(best);
         chosen.sort(byRank);
         List<byte[]> members = new ArrayList<>(chosen.size());

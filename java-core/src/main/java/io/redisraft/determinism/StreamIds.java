@@ -24,7 +24,8 @@ public final class StreamIds {
     public byte[][] fixed(byte[][] argv, long entryTimeMs) {
         int idAt = idPosition(argv);
         if (idAt < 0 || !new String(argv[idAt], StandardCharsets.US_ASCII).equals("*")) return argv;
-        long ms = Math.max(entryTimeMs, lastIdMs(argv[1]));
+        String last = lastGeneratedId(redis, argv[1]);
+        long ms = Math.max(entryTimeMs, Long.parseLong(last.substring(0, last.indexOf('-'))));
         byte[][] out = argv.clone();
         out[idAt] = (ms + "-*").getBytes(StandardCharsets.US_ASCII);
         return out;
@@ -53,18 +54,19 @@ public final class StreamIds {
         return -1;
     }
 
-    /** The time part of the stream's last generated id; 0 if there is no stream. */
-    private long lastIdMs(byte[] key) {
+    /**
+     * A stream's last generated id ("0-0" if there is no stream): what XADD continues from
+     * and XREAD's "$" stands for. {@code redis} runs a command where the key is.
+     */
+    public static String lastGeneratedId(Function<byte[][], Resp> redis, byte[] key) {
         Resp info = redis.apply(new byte[][] {bytes("XINFO"), bytes("STREAM"), key});
-        if (!(info instanceof Resp.Array a) || a.items() == null) return 0;
-        List<Resp> fields = a.items();
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-            if ("last-generated-id".equals(fields.get(i).asText())) {
-                String id = fields.get(i + 1).asText();
-                return Long.parseLong(id.substring(0, id.indexOf('-')));
+        if (info instanceof Resp.Array a && a.items() != null) {
+            List<Resp> fields = a.items();
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                if ("last-generated-id".equals(fields.get(i).asText())) return fields.get(i + 1).asText();
             }
         }
-        return 0;
+        return "0-0";
     }
 
     private static String lower(byte[] b) {

@@ -59,11 +59,6 @@ public final class Deadlines {
         };
     }
 
-    /** Whether a key whose stored deadline is {@code stored} (-1: none) is past it at {@code nowMs} (as expiry.c). */
-    public static boolean isDue(long stored, long nowMs) {
-        return stored >= 0 && stored - SHIFT_MS < nowMs;
-    }
-
     /** The value Redis stores for a logical deadline. */
     public static long stored(long deadlineMs) {
         return deadlineMs > Long.MAX_VALUE - SHIFT_MS ? Long.MAX_VALUE : deadlineMs + SHIFT_MS;

@@ -45,21 +45,24 @@ public final class FatalErrors {
 
     /** True if {@code error} (or its cause) is a VirtualMachineError: the node must stop. */
     public static boolean isFatal(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof VirtualMachineError) return true;
-            if (t.getCause() == t) break;
-        }
-        return false;
+        return fatalCause(error) != null;
     }
 
     /** Stops the node if {@code error} is fatal; returns whether it was. {@code where}: what failed. */
     public static boolean report(Throwable error, String where) {
-        if (!isFatal(error)) return false;
-        String why = error instanceof OutOfMemoryError || error.getCause() instanceof OutOfMemoryError
-                ? "the JVM ran out of memory in " + where + " (" + error.getMessage() + "); " + ADVICE
-                : "the JVM failed in " + where + ": " + error;
-        stop(why);
+        VirtualMachineError fatal = fatalCause(error);
+        if (fatal == null) return false;
+        stop(fatal instanceof OutOfMemoryError
+                ? "the JVM ran out of memory in " + where + " (" + fatal.getMessage() + "); " + ADVICE
+                : "the JVM failed in " + where + ": " + fatal);
         return true;
+    }
+
+    private static VirtualMachineError fatalCause(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof VirtualMachineError v) return v;
+        }
+        return null;
     }
 
     private static void stop(String why) {

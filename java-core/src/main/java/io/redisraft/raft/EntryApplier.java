@@ -57,14 +57,15 @@ public final class EntryApplier {
             throw stop("log entry " + index + " is unreadable: " + e.getMessage());
         }
         long[] targets = pending.take(entry.origin(), entry.firstSequence(), entry.unitCount());
-        long[] sent = targets.clone();
+        // The shim zeroes the target of every unit it answered; one left is a client kept waiting.
+        // Which clients were served matters only if some were waiting before this entry.
+        WaitingClients waiting = waitingClients;
+        boolean tracking = waiting != null && waiting.anyWaiting();
+        long[] sent = tracking ? targets.clone() : targets;
         int done = redis.execute(entry.bytes(), entry.unitsOffset(), entry.unitsLength(), targets,
                 Shim.EXEC_APPLYING, entry.timeMs());
-        WaitingClients waiting = waitingClients;
-        if (waiting != null) {
-            for (int i = 0; i < Math.max(done, 0); i++) {
-                if (sent[i] != 0) waiting.unitApplied(sent[i], targets[i] != 0);
-            }
+        for (int i = 0; waiting != null && i < Math.max(done, 0); i++) {
+            if (sent[i] != 0) waiting.unitApplied(sent[i], targets[i] != 0);
         }
         if (done != entry.unitCount()) {
             throw stop("log entry " + index + " is malformed: " + Math.max(done, 0) + " of " + entry.unitCount()
@@ -72,7 +73,7 @@ public final class EntryApplier {
         }
         clock.observe(entry.timeMs());
         advance(index, term);
-        if (waiting != null) waiting.entryApplied();
+        if (tracking) waiting.entryApplied();
     }
 
     /** Main thread: who learns about units whose client may keep waiting (blocking commands). */

@@ -17,6 +17,9 @@ public interface WaitingClients {
     /** Main thread: the unit of {@code client} failed; the client was answered with the error. */
     void unitFailed(BlockedClient client);
 
+    /** Any thread: whether any client waits (else an applied entry has nothing to tell). */
+    boolean anyWaiting();
+
     /** Main thread: this node stopped serving; every client still waiting gets {@code answer}. */
     void nodeStopped(Resp answer);
 

@@ -50,6 +50,7 @@ public sealed interface Resp {
 
     Resp OK = new Simple("OK");
     Resp NULL = new Bulk(null);
+    Resp NULL_ARRAY = new Array(null);
 
     static Resp simple(String text) {
         return new Simple(text);

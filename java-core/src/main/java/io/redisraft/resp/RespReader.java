@@ -44,7 +44,7 @@ public final class RespReader {
             }
             case '*': {
                 long n = parseLong(line);
-                if (n < 0) return new Resp.Array(null);
+                if (n < 0) return Resp.NULL_ARRAY;
                 List<Resp> items = new ArrayList<>((int) Math.min(n, 1024));
                 for (long i = 0; i < n; i++) items.add(read());
                 return new Resp.Array(items);

@@ -1,7 +1,6 @@
 package io.redisraft.watch;
 
 import io.redisraft.bridge.RedisApi;
-import io.redisraft.expiry.Deadlines;
 import io.redisraft.resp.Resp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -65,7 +64,7 @@ public final class Watches {
         if ((argv.length - 1) % 3 != 0) return Resp.error("ERR malformed watch check");
         for (int i = 1; i < argv.length; i += 3) {
             int db = Integer.parseInt(new String(argv[i], StandardCharsets.US_ASCII));
-            if (!Arrays.equals(state(db, argv[i + 1], nowMs), argv[i + 2])) return new Resp.Array(null);
+            if (!Arrays.equals(state(db, argv[i + 1], nowMs), argv[i + 2])) return Resp.NULL_ARRAY;
         }
         return Resp.OK;
     }
@@ -74,7 +73,7 @@ public final class Watches {
     private byte[] state(int db, byte[] key, long nowMs) {
         Resp deadline = redis.callInDb(db, new byte[][] {bytes("PEXPIRETIME"), key});
         long stored = deadline instanceof Resp.Int i ? i.value() : -2;
-        if (stored == -2 || Deadlines.isDue(stored, nowMs)) return bytes("gone");
+        if (stored == -2 || redis.dueKeys(db, List.of(key), nowMs)[0]) return bytes("gone");
         Resp digest = redis.callInDb(db, new byte[][] {bytes("DEBUG"), bytes("DIGEST-VALUE"), key});
         String value = digest instanceof Resp.Array a && a.items() != null && !a.items().isEmpty()
                 ? a.items().get(0).asText() : String.valueOf(digest);

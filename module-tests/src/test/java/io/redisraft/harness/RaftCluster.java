@@ -128,6 +128,12 @@ public final class RaftCluster {
     }
 
     /** Waits until every running node has applied everything the leader committed. */
+    /** Every node snapshots once its log is applied, so earlier entries are gone from every log. */
+    public void compactEverywhere() {
+        awaitConverged();
+        for (RedisNode n : running()) assertEquals("OK", n.call("RAFT.DEBUG", "COMPACT"), n.toString());
+    }
+
     public void awaitConverged() {
         RedisNode leader = awaitLeader();
         long commit = Long.parseLong(leader.info("raft_commit_index"));

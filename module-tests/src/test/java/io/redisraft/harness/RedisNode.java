@@ -151,6 +151,13 @@ public final class RedisNode {
         }
     }
 
+    /** Waits until exactly {@code count} clients are blocked here (INFO clients blocked_clients). */
+    public void awaitBlockedClients(int count) {
+        RaftCluster.awaitTrue(RaftCluster.READY,
+                () -> String.valueOf(call("INFO", "clients")).contains("blocked_clients:" + count + "\r"),
+                count + " blocked clients on " + this);
+    }
+
     /** The fields of INFO raft. */
     public Map<String, String> info() {
         Map<String, String> fields = new HashMap<>();

@@ -41,21 +41,14 @@ class BlockingTest {
         });
     }
 
-    private static void awaitBlocked(RedisNode leader, int count) {
-        RaftCluster.awaitTrue(RaftCluster.READY, () -> {
-            String info = String.valueOf(leader.call("INFO", "clients"));
-            return info.contains("blocked_clients:" + count + "\r");
-        }, count + " blocked clients");
-    }
-
     @Test
     void clientsAreServedInTheOrderTheyBlockedAndEveryNodeRemovesTheSameElement() throws Exception {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
         Future<Object> first = blocked(leader, "BLPOP", "q", "0");
-        awaitBlocked(leader, 1);
+        leader.awaitBlockedClients(1);
         Future<Object> second = blocked(leader, "BRPOP", "other", "q", "0");
-        awaitBlocked(leader, 2);
+        leader.awaitBlockedClients(2);
         assertEquals(1L, leader.call("RPUSH", "q", "a"));
         assertEquals(List.of("q", "a"), first.get(20, TimeUnit.SECONDS));
         assertFalse(second.isDone(), "one element serves one client");
@@ -65,7 +58,7 @@ class BlockingTest {
         // Other blocking pops, and a key renamed onto the awaited one.
         Future<Object> move = blocked(leader, "BLMOVE", "src", "dst", "LEFT", "RIGHT", "0");
         Future<Object> zpop = blocked(leader, "BZPOPMAX", "z", "0");
-        awaitBlocked(leader, 2);
+        leader.awaitBlockedClients(2);
         leader.call("RPUSH", "staging", "moved");
         assertEquals("OK", leader.call("RENAME", "staging", "src"));
         assertEquals("moved", move.get(20, TimeUnit.SECONDS));
@@ -98,12 +91,12 @@ class BlockingTest {
         }
 
         Future<Object> unblocked = blocked(leader, "BLPOP", "u", "0");
-        awaitBlocked(leader, 1);
+        leader.awaitBlockedClients(1);
         String id = blockedClientId(leader);
         assertEquals(1L, leader.call("CLIENT", "UNBLOCK", id, "ERROR"));
         assertEquals(new ReplyError("UNBLOCKED client unblocked via CLIENT UNBLOCK"), unblocked.get(20, TimeUnit.SECONDS));
         Future<Object> timedOut = blocked(leader, "BLPOP", "u", "0");
-        awaitBlocked(leader, 1);
+        leader.awaitBlockedClients(1);
         assertEquals(1L, leader.call("CLIENT", "UNBLOCK", blockedClientId(leader)));
         assertNull(timedOut.get(20, TimeUnit.SECONDS));
         assertEquals(0L, leader.call("CLIENT", "UNBLOCK", "999999"));
@@ -111,9 +104,9 @@ class BlockingTest {
         // A client that disconnects while blocked is forgotten: nothing is popped for it.
         Jedis leaving = leader.client();
         CompletableFuture.runAsync(() -> Commands.call(leaving, "BLPOP", "left", "0"), pool);
-        awaitBlocked(leader, 1);
+        leader.awaitBlockedClients(1);
         leaving.getConnection().disconnect();
-        awaitBlocked(leader, 0);
+        leader.awaitBlockedClients(0);
         leader.call("RPUSH", "left", "kept");
         cluster.awaitConverged();
         for (RedisNode n : cluster.nodes()) {
@@ -126,8 +119,8 @@ class BlockingTest {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
         Future<Object> waiting = blocked(leader, "BRPOP", "jobs", "0");
-        awaitBlocked(leader, 1);
-        for (RedisNode n : cluster.nodes()) assertEquals("OK", n.call("RAFT.DEBUG", "COMPACT"), n.toString());
+        leader.awaitBlockedClients(1);
+        cluster.compactEverywhere();
         RedisNode follower = cluster.aFollower();
         follower.kill();
         follower.start().awaitReady(RaftCluster.READY);
@@ -143,7 +136,7 @@ class BlockingTest {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
         Future<Object> waiting = blocked(leader, "BLPOP", "job", "0");
-        awaitBlocked(leader, 1);
+        leader.awaitBlockedClients(1);
         RedisNode next = cluster.aFollower();
         assertEquals("OK", leader.call("RAFT.TRANSFER_LEADER", next.info("raft_node_id")));
         Object outcome;

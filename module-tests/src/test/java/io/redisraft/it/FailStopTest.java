@@ -74,8 +74,7 @@ class FailStopTest {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             java.util.concurrent.Future<Object> blocked = pool.submit(() -> leader.call("BLPOP", "queue", "0"));
-            RaftCluster.awaitTrue(RaftCluster.READY,
-                    () -> String.valueOf(leader.call("INFO", "clients")).contains("blocked_clients:1\r"), "blocked");
+            leader.awaitBlockedClients(1);
             assertEquals("OK", leader.call("RAFT.DEBUG", "OOM"));
             Object answer = blocked.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(answer instanceof ReplyError e && e.message().startsWith("CLUSTERDOWN"), String.valueOf(answer));

@@ -23,18 +23,13 @@ class ScriptsTest {
     @RegisterExtension
     final Servers servers = new Servers();
 
-    /** Every node snapshots, so the SCRIPT LOAD / FUNCTION LOAD entries are gone from every log. */
-    private static void compactEverywhere(RaftCluster cluster) {
-        cluster.awaitConverged();
-        for (RedisNode n : cluster.nodes()) assertEquals("OK", n.call("RAFT.DEBUG", "COMPACT"), n.toString());
-    }
 
     @Test
     void evalshaAfterCompactionRunsIdenticallyOnARestartedFollower() {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
         String sha = (String) leader.call("SCRIPT", "LOAD", INCR_SCRIPT);
-        compactEverywhere(cluster);
+        cluster.compactEverywhere();
         RedisNode follower = cluster.aFollower();
         follower.kill();
         follower.start().awaitReady(RaftCluster.READY);
@@ -87,7 +82,7 @@ class ScriptsTest {
         RaftCluster cluster = servers.cluster(2);
         RedisNode leader = cluster.awaitLeader();
         assertEquals("counters", leader.call("FUNCTION", "LOAD", LIBRARY));
-        compactEverywhere(cluster);
+        cluster.compactEverywhere();
         RedisNode follower = cluster.aFollower();
         follower.kill();
         follower.start().awaitReady(RaftCluster.READY);

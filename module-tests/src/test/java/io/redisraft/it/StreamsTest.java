@@ -59,7 +59,7 @@ class StreamsTest {
                     "-", "+", "10")), n.toString());
         }
         // A follower restarted from its log and snapshot holds the same stream.
-        for (RedisNode n : cluster.nodes()) assertEquals("OK", n.call("RAFT.DEBUG", "COMPACT"), n.toString());
+        cluster.compactEverywhere();
         RedisNode follower = cluster.aFollower();
         follower.kill();
         follower.start().awaitReady(RaftCluster.READY);
@@ -79,9 +79,7 @@ class StreamsTest {
                     "STREAMS", "events", "$"));
             java.util.concurrent.Future<Object> consumer = pool.submit(() -> leader.call("XREADGROUP", "GROUP", "g",
                     "worker", "BLOCK", "0", "STREAMS", "events", ">"));
-            RaftCluster.awaitTrue(RaftCluster.READY,
-                    () -> String.valueOf(leader.call("INFO", "clients")).contains("blocked_clients:2\r"),
-                    "both readers blocked");
+            leader.awaitBlockedClients(2);
             assertEquals("2-1", leader.call("XADD", "events", "2-1", "new", "y"));
             List<?> expected = List.of(List.of("events", List.of(List.of("2-1", List.of("new", "y")))));
             assertEquals(expected, reader.get(20, java.util.concurrent.TimeUnit.SECONDS));
