@@ -406,18 +406,20 @@ static Reply *execute_unit(Cursor *c, int waiting_here) {
  * Main thread: executes the units in buf[offset, offset + len) in order. targets[i] receives the reply of
  * unit i (0: nobody, e.g. on followers) and is then set to 0; a target left as it was is
  * a client that keeps waiting (UNIT_MAY_WAIT). When applying a log entry, now_ms is the
- * entry's time: the time every node uses for expiry while applying it. Returns the
+ * entry's time: the time every node uses for expiry while applying it; index is its log index. Returns the
  * number of units executed, or -1 if buf is malformed (the units before the bad one
  * have run).
  */
 SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, int64_t *targets, int ntargets, int mode,
-                           int64_t now_ms) {
+                           int64_t now_ms, int64_t index) {
     Cursor c = {(const uint8_t *)buf + offset, (const uint8_t *)buf + offset + len};
     int done = 0;
     long long saved_time = g_apply_time;
+    long long saved_index = g_apply_index;
     if (mode & EXEC_APPLYING) {
         g_applying++;
         g_apply_time = now_ms;
+        g_apply_index = index;
         if (now_ms > g_latest_entry_time) g_latest_entry_time = now_ms;
     }
     while (c.p < c.end) {
@@ -446,6 +448,7 @@ SHIM_EXPORT int rr_execute(const char *buf, int offset, int len, int64_t *target
     if (mode & EXEC_APPLYING) {
         g_applying--;
         g_apply_time = saved_time;
+        g_apply_index = saved_index;
     }
     return done;
 }

@@ -101,6 +101,7 @@ typedef void (*RedisModuleForkDoneHandler)(int exitcode, int bysignal, void *use
 typedef void (*RedisModuleInfoFunc)(RedisModuleInfoCtx *ctx, int for_crash_report);
 typedef void (*RedisModuleEventCallback)(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t subevent, void *data);
 typedef void (*RedisModuleScanCB)(RedisModuleCtx *ctx, RedisModuleString *keyname, RedisModuleKey *key, void *privdata);
+typedef int (*RedisModuleNotificationFunc)(RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key);
 typedef void (*RedisModuleUserChangedFunc)(uint64_t client_id, void *privdata);
 
 typedef RedisModuleString *(*RedisModuleConfigGetStringFunc)(const char *name, void *privdata);
@@ -209,6 +210,7 @@ typedef struct RedisModuleTypeMethods {
     X(int, DeleteKey, (RedisModuleKey *key)) \
     X(int, SignalModifiedKey, (RedisModuleCtx *ctx, RedisModuleString *keyname)) \
     X(int, NotifyKeyspaceEvent, (RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key)) \
+    X(int, SubscribeToKeyspaceEvents, (RedisModuleCtx *ctx, int types, RedisModuleNotificationFunc callback)) \
     X(RedisModuleScanCursor *, ScanCursorCreate, (void)) \
     X(int, Scan, (RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata)) \
     X(void, ScanCursorRestart, (RedisModuleScanCursor *cursor)) \

@@ -164,5 +164,6 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     if (filter_register(ctx) != RM_OK) return refuse("cannot register the command filter", NULL);
     if (RedisModule_RegisterInfoFunc(ctx, on_info) != RM_OK) return refuse("cannot register INFO", NULL);
     if (register_events(ctx) != RM_OK) return refuse("cannot subscribe to server events", NULL);
+    if (touched_register(ctx) != RM_OK) return refuse("cannot subscribe to keyspace events", NULL);
     return RM_OK;
 }

@@ -104,6 +104,14 @@ RedisModuleUser *acl_user_for_rules(const uint8_t *rules, size_t len);
 /* The script user of the unit being executed, or NULL. */
 extern RedisModuleUser *g_unit_user;
 
+/* touched.c: where in the log keys last changed (for WATCH). */
+/* The index of the log entry being applied (0 when not applying). */
+extern long long g_apply_index;
+int touched_register(RedisModuleCtx *ctx);
+void touched_save(RedisModuleIO *io);
+int touched_load(RedisModuleIO *io);
+void touched_reset(void);
+
 /* snapshot.c */
 int snapshot_register_type(RedisModuleCtx *ctx);
 

@@ -19,7 +19,8 @@
 
 #include "shim.h"
 
-#define AUX_ENCODING_VERSION 1
+/* 1: index, term, blob. 2: also where keys last changed (touched.c). */
+#define AUX_ENCODING_VERSION 2
 /* Exit code of a snapshot child that failed because raft.snapshot-fail asked it to. */
 #define SNAPSHOT_CHILD_FAILED_ON_PURPOSE 2
 
@@ -46,11 +47,12 @@ static void aux_save(RedisModuleIO *io, int when) {
     RedisModule_SaveUnsigned(io, current.index);
     RedisModule_SaveUnsigned(io, current.term);
     RedisModule_SaveStringBuffer(io, current.blob ? current.blob : "", current.blob_len);
+    touched_save(io);
 }
 
 static int aux_load(RedisModuleIO *io, int encver, int when) {
     (void)when;
-    if (encver != AUX_ENCODING_VERSION) {
+    if (encver < 1 || encver > AUX_ENCODING_VERSION) {
         shim_logf("warning", "RDB holds Raft metadata of unknown version %d", encver);
         return RM_ERR;
     }
@@ -58,7 +60,7 @@ static int aux_load(RedisModuleIO *io, int encver, int when) {
     uint64_t term = RedisModule_LoadUnsigned(io);
     size_t len = 0;
     char *blob = RedisModule_LoadStringBuffer(io, &len);
-    if (RedisModule_IsIOError(io)) {
+    if (RedisModule_IsIOError(io) || (encver >= 2 ? touched_load(io) : (touched_reset(), RM_OK)) != RM_OK) {
         if (blob) RedisModule_Free(blob);
         return RM_ERR;
     }

@@ -147,11 +147,20 @@ public final class RedisApi {
 
     /**
      * Executes the encoded command units in buffer[offset, offset + len); targets[i] gets the reply of unit i.
-     * nowMs is the time of an applied entry (ignored unless mode has EXEC_APPLYING).
+     * nowMs and index are the time and log index of an applied entry (ignored unless mode has EXEC_APPLYING).
      */
-    public int execute(byte[] buffer, int offset, int len, long[] targets, int mode, long nowMs) {
-        return shim.rr_execute(buffer, offset, len, targets, targets.length, mode, nowMs);
+    public int execute(byte[] buffer, int offset, int len, long[] targets, int mode, long nowMs, long index) {
+        return shim.rr_execute(buffer, offset, len, targets, targets.length, mode, nowMs, index);
     }
+
+    /** Whether an entry applied after log index {@code since} changed the key (see touched.c). */
+    public KeyChange changedSince(int db, byte[] key, long since) {
+        int changed = shim.rr_changed_since(db, key, key.length, since);
+        return new KeyChange((changed & 1) != 0, (changed & 2) != 0);
+    }
+
+    /** keyTouched: a write named the key (or, rarely, a key sharing its slot); dbEmptied: FLUSHDB, FLUSHALL or SWAPDB. */
+    public record KeyChange(boolean keyTouched, boolean dbEmptied) {}
 
     /** A client waiting for a reply; it must be answered exactly once. */
     public record BlockedClient(long handle) {}

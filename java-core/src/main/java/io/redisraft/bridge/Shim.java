@@ -67,7 +67,7 @@ public interface Shim {
 
     /** targets[i] is set to 0 once unit i's client was answered; a target left is a client that keeps waiting. */
     int rr_execute(@In byte[] buffer, int offset, int len, @In @Out long[] targets, int targetCount, int mode,
-                   long nowMs);
+                   long nowMs, long index);
 
     /** 1 while a unit with UNIT_MAY_WAIT runs whose client waits on this node. */
     int rr_unit_may_wait();
@@ -83,6 +83,9 @@ public interface Shim {
 
     /** Deletes the keys of an encoded command whose logical deadline is before nowMs. */
     void rr_expire_command_keys(@In byte[] command, int len, long nowMs);
+
+    /** What changed after log index since: 1 = the key (or one sharing its slot), 2 = its whole database. */
+    int rr_changed_since(int db, @In byte[] key, int len, long since);
 
     /** For an encoded command whose arguments are key names: due[i] = 1 if argument i+1 is past its deadline. */
     void rr_due_keys_mask(int db, @In byte[] command, int len, long nowMs, @Out byte[] due);

@@ -347,7 +347,8 @@ final class ClientCommands {
         }
         Resp refusal = node.refusal();
         if (refusal != null) return refusal;
-        watches.watch(caller.clientId(), caller.db(), List.of(argv).subList(1, argv.length), node.logTime());
+        watches.watch(caller.clientId(), caller.db(), List.of(argv).subList(1, argv.length), node.logTime(),
+                node.applier().appliedIndex());
         return Resp.OK;
     }
 
@@ -380,7 +381,7 @@ final class ClientCommands {
 
     /** Runs a unit locally and replies to the caller directly. */
     private Resp executeLocally(Caller caller, byte[] unit) {
-        redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT, 0);
+        redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT, 0, 0);
         return null;
     }
 

@@ -64,7 +64,7 @@ final class DebugCommands {
         if (argv.length < 3) return Errors.wrongArity("raft.debug");
         byte[][] command = Arrays.copyOfRange(argv, 2, argv.length);
         byte[] unit = CommandCodec.encodeUnit(caller.resp3() ? CommandCodec.UNIT_RESP3 : 0, caller.db(), command);
-        redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT, 0);
+        redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT, 0, 0);
         return null;
     }
 

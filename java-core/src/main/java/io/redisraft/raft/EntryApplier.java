@@ -63,7 +63,7 @@ public final class EntryApplier {
         boolean tracking = waiting != null && waiting.anyWaiting();
         long[] sent = tracking ? targets.clone() : targets;
         int done = redis.execute(entry.bytes(), entry.unitsOffset(), entry.unitsLength(), targets,
-                Shim.EXEC_APPLYING, entry.timeMs());
+                Shim.EXEC_APPLYING, entry.timeMs(), index);
         for (int i = 0; waiting != null && i < Math.max(done, 0); i++) {
             if (sent[i] != 0) waiting.unitApplied(sent[i], targets[i] != 0);
         }

@@ -111,7 +111,7 @@ final class ReadPath {
         if (redis.hasDueKeys(unit, clock.now())) {
             throughLog.accept(unit, redis.block(ctx));
         } else {
-            redis.execute(unit, 0, unit.length, new long[] {ctx}, Shim.EXEC_DIRECT, 0);
+            redis.execute(unit, 0, unit.length, new long[] {ctx}, Shim.EXEC_DIRECT, 0, 0);
         }
     }
 
@@ -163,7 +163,7 @@ final class ReadPath {
         }
         if (targets.isEmpty()) return;
         byte[] buf = units.toByteArray();
-        redis.execute(buf, 0, buf.length, targets.stream().mapToLong(Long::longValue).toArray(), 0, 0);
+        redis.execute(buf, 0, buf.length, targets.stream().mapToLong(Long::longValue).toArray(), 0, 0, 0);
     }
 
     /** Main thread: the node stops serving; every waiting read gets {@code answer}, and later ones too. */

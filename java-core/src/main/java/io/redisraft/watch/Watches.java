@@ -11,33 +11,41 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * WATCH for transactions that go through the log. A key's state is Redis's digest of its
- * value (DEBUG DIGEST-VALUE: type and content, independent of each process's hash-table
- * order) and its deadline, or "gone" once that deadline passed. WATCH records the states
- * on the leader; EXEC's unit then starts with RAFT._WATCH_CHECK carrying them, and every
- * node, applying it, compares them with the states at that point of the log: the same
- * answer everywhere, and any write between WATCH and EXEC that changed a watched key
- * (even one still in flight when EXEC was sent) aborts it. A key changed and then set
- * back to the very same value and deadline does not (Redis would abort). Main thread.
+ * WATCH for transactions that go through the log. WATCH records, on the leader, each key's
+ * state and the log index applied so far; EXEC's unit then starts with RAFT._WATCH_CHECK
+ * carrying them, and every node, applying it, aborts the transaction if an entry applied
+ * since that index changed the key (touched.c stamps keys as entries change them, so this
+ * holds even for a key changed and set back, and for writes still in flight when EXEC was
+ * sent), if FLUSHDB/FLUSHALL/SWAPDB emptied a key that existed, or if the key's state
+ * (value digest and deadline, or "gone" once its deadline passed) differs: the same
+ * answer on every node. Main thread.
  */
 public final class Watches {
     /** First argument of the check command; the shim runs it first in a UNIT_CONDITIONAL unit. */
     public static final String CHECK_COMMAND = "RAFT._WATCH_CHECK";
 
     private final RedisApi redis;
-    /** Per client: "db:key" -> [db, key, state], in the order watched. */
+    /** Marks the check's format: (db key state since) per key. */
+    private static final String FORMAT = "v2";
+    private static final byte[] GONE = bytes("gone");
+
+    /** Per client: "db:key" -> [db, key, state, index applied when watched], in the order watched. */
     private final Map<Long, LinkedHashMap<String, byte[][]>> byClient = new HashMap<>();
 
     public Watches(RedisApi redis) {
         this.redis = redis;
     }
 
-    /** WATCH key... in database {@code db}: a key already watched keeps its first state, as in Redis. */
-    public void watch(long clientId, int db, List<byte[]> keys, long nowMs) {
+    /**
+     * WATCH key... in database {@code db}, with entries up to {@code appliedIndex} applied here:
+     * a key already watched keeps its first state, as in Redis.
+     */
+    public void watch(long clientId, int db, List<byte[]> keys, long nowMs, long appliedIndex) {
         LinkedHashMap<String, byte[][]> watched = byClient.computeIfAbsent(clientId, id -> new LinkedHashMap<>());
         for (byte[] key : keys) {
             watched.computeIfAbsent(db + ":" + new String(key, StandardCharsets.ISO_8859_1),
-                    k -> new byte[][] {bytes(Integer.toString(db)), key, state(db, key, nowMs)});
+                    k -> new byte[][] {bytes(Integer.toString(db)), key, state(db, key, nowMs),
+                            bytes(Long.toString(appliedIndex))});
         }
     }
 
@@ -52,19 +60,33 @@ public final class Watches {
         if (watched == null || watched.isEmpty()) return null;
         List<byte[]> argv = new ArrayList<>();
         argv.add(bytes(CHECK_COMMAND));
+        argv.add(bytes(FORMAT));
         for (byte[][] w : watched.values()) argv.addAll(List.of(w));
         return argv.toArray(new byte[0][]);
     }
 
     /**
-     * Applying RAFT._WATCH_CHECK (db key state)...: OK if every key is as it was watched, else
+     * Applying RAFT._WATCH_CHECK v2 (db key state since)...: OK if no watched key changed, else
      * the null array (the shim then skips the transaction and answers that: EXEC's abort).
+     * Entries written before the format had "since" carry (db key state) only.
      */
     public Resp check(byte[][] argv, long nowMs) {
-        if ((argv.length - 1) % 3 != 0) return Resp.error("ERR malformed watch check");
-        for (int i = 1; i < argv.length; i += 3) {
+        boolean withIndex = argv.length > 1 && new String(argv[1], StandardCharsets.US_ASCII).equals(FORMAT);
+        int first = withIndex ? 2 : 1;
+        int width = withIndex ? 4 : 3;
+        if ((argv.length - first) % width != 0) return Resp.error("ERR malformed watch check");
+        for (int i = first; i < argv.length; i += width) {
             int db = Integer.parseInt(new String(argv[i], StandardCharsets.US_ASCII));
-            if (!Arrays.equals(state(db, argv[i + 1], nowMs), argv[i + 2])) return Resp.NULL_ARRAY;
+            byte[] key = argv[i + 1];
+            byte[] watchedState = argv[i + 2];
+            if (!Arrays.equals(state(db, key, nowMs), watchedState)) return Resp.NULL_ARRAY;
+            if (!withIndex) continue;
+            long since = Long.parseLong(new String(argv[i + 3], StandardCharsets.US_ASCII));
+            RedisApi.KeyChange change = redis.changedSince(db, key, since);
+            // As in Redis, emptying a database touches only the watched keys that were there.
+            if (change.keyTouched() || (change.dbEmptied() && !Arrays.equals(watchedState, GONE))) {
+                return Resp.NULL_ARRAY;
+            }
         }
         return Resp.OK;
     }
@@ -73,7 +95,7 @@ public final class Watches {
     private byte[] state(int db, byte[] key, long nowMs) {
         Resp deadline = redis.callInDb(db, new byte[][] {bytes("PEXPIRETIME"), key});
         long stored = deadline instanceof Resp.Int i ? i.value() : -2;
-        if (stored == -2 || redis.dueKeys(db, List.of(key), nowMs)[0]) return bytes("gone");
+        if (stored == -2 || redis.dueKeys(db, List.of(key), nowMs)[0]) return GONE;
         Resp digest = redis.callInDb(db, new byte[][] {bytes("DEBUG"), bytes("DIGEST-VALUE"), key});
         String value = digest instanceof Resp.Array a && a.items() != null && !a.items().isEmpty()
                 ? a.items().get(0).asText() : String.valueOf(digest);

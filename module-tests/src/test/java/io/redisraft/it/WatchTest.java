@@ -68,6 +68,46 @@ class WatchTest {
     }
 
     @Test
+    void aKeyWrittenBackToItsValueAbortsAndEmptyingADatabaseTouchesOnlyKeysThatWereThere() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        try (Jedis j = leader.client(); Jedis other = leader.client()) {
+            Commands.call(j, "SET", "k", "1");
+            assertNull(watchedIncr(j, () -> Commands.call(other, "SET", "k", "1"), "k"), "the same value again");
+            assertNull(watchedIncr(j, () -> {
+                Commands.call(other, "SET", "k", "2");
+                Commands.call(other, "SET", "k", "1");
+            }, "k"), "changed and set back");
+            // FLUSHALL and SWAPDB touch the watched keys that existed, not the absent ones (as in Redis).
+            assertEquals(List.of(1L), watchedIncr(j, () -> Commands.call(other, "FLUSHALL"), "absent"));
+            Commands.call(j, "SET", "k", "1");
+            assertNull(watchedIncr(j, () -> {
+                Commands.call(other, "FLUSHALL");
+                Commands.call(other, "SET", "k", "1");
+            }, "k"), "emptied and written back");
+            assertNull(watchedIncr(j, () -> {
+                Commands.call(other, "SWAPDB", "0", "1");
+                Commands.call(other, "SWAPDB", "0", "1");
+            }, "k"), "swapped away and back");
+
+            // Where keys last changed is part of the state: a follower restarted from a
+            // snapshot taken after the change must reach the same decision as the others.
+            assertEquals("OK", Commands.call(j, "WATCH", "k"));
+            Commands.call(other, "SET", "k", "2");
+            Commands.call(other, "SET", "k", "1");
+            cluster.compactEverywhere();
+            RedisNode follower = cluster.aFollower();
+            follower.kill();
+            follower.start().awaitReady(RaftCluster.READY);
+            assertEquals("OK", Commands.call(j, "MULTI"));
+            assertEquals("QUEUED", Commands.call(j, "INCR", "counter"));
+            assertNull(Commands.call(j, "EXEC"), "changed and set back before a snapshot");
+        }
+        cluster.awaitConverged();
+        cluster.assertIdentical();
+    }
+
+    @Test
     void concurrentCheckAndSetLosesNoIncrement() throws Exception {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
