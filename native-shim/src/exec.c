@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -101,6 +102,7 @@ static const char *write_resp(RedisModuleCtx *ctx, const char *p, const char *en
     case ':':
     case '$':
     case '*':
+    case '%':
         if (line_len >= sizeof(line)) return NULL;
         memcpy(line, p + 1, line_len);
         line[line_len] = '\0';
@@ -126,7 +128,13 @@ static const char *write_resp(RedisModuleCtx *ctx, const char *p, const char *en
         RedisModule_ReplyWithNullArray(ctx);
         return next;
     }
-    RedisModule_ReplyWithArray(ctx, (long)n);
+    if (type == '%') {
+        /* Java sends maps only to RESP3 callers (rr_context_flags). */
+        RedisModule_ReplyWithMap(ctx, (long)n);
+        n *= 2;
+    } else {
+        RedisModule_ReplyWithArray(ctx, (long)n);
+    }
     for (long long i = 0; i < n && next; i++) next = write_resp(ctx, next, end);
     return next;
 }
@@ -483,19 +491,63 @@ SHIM_EXPORT int rr_unit_has_due_keys(const char *buf, int len, int64_t now_ms) {
  * is malformed. For Java's own use (COMMAND, CONFIG GET, ...) and for internal calls
  * Java completes itself; in database db (-1: the one the module's context uses now).
  */
+static char *call_in_db(int db, Command *cmd, int *out_len);
+
 SHIM_EXPORT char *rr_call_in_db(int db, const char *buf, int len, int *out_len) {
     Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
     Command cmd;
     *out_len = 0;
     if (!read_command(&c, &cmd)) return NULL;
+    return call_in_db(db, &cmd, out_len);
+}
+
+/* Redis's clock (mstime()) in microseconds. */
+static long long clock_us(void) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+/*
+ * Main thread, applying an entry: rr_call_in_db for XCLAIM / XAUTOCLAIM, whose argument
+ * idle_arg is a min-idle-time that Redis compares with its own clock. It is shifted by
+ * how far that clock is past the entry's time, so the claim takes exactly the entries
+ * idle that long at the entry's time, on every node. The command reads the clock once,
+ * as it starts, within microseconds of this: the shift is taken early in a millisecond
+ * so that both readings fall into the same one. A node whose clock is behind the
+ * entry's time cannot shift below 1 ms (0 would mean "any idle time").
+ */
+SHIM_EXPORT char *rr_call_at_entry_time(int db, const char *buf, int len, int idle_arg, int64_t entry_time,
+                                        int *out_len) {
+    Cursor c = {(const uint8_t *)buf, (const uint8_t *)buf + len};
+    Command cmd;
+    *out_len = 0;
+    if (!read_command(&c, &cmd)) return NULL;
+    long long min_idle = 0;
+    if (idle_arg > 0 && idle_arg < cmd.argc && RedisModule_StringToLongLong(cmd.argv[idle_arg], &min_idle) == RM_OK &&
+        min_idle > 0) {
+        long long now_us;
+        while ((now_us = clock_us()) % 1000 > 800) {
+        }
+        long long shifted = min_idle + now_us / 1000 - entry_time;
+        char text[32];
+        int n = snprintf(text, sizeof(text), "%lld", shifted < 1 ? 1 : shifted);
+        RedisModule_FreeString(NULL, cmd.argv[idle_arg]);
+        cmd.argv[idle_arg] = RedisModule_CreateString(NULL, text, (size_t)n);
+    }
+    return call_in_db(db, &cmd, out_len);
+}
+
+/* Runs cmd (and frees it); its reply in RESP2, malloc'ed. */
+static char *call_in_db(int db, Command *cmd, int *out_len) {
     int saved_db = RedisModule_GetSelectedDb(g_ctx);
     if (db >= 0 && RedisModule_SelectDb(g_ctx, db) != RM_OK) {
-        command_free(&cmd);
+        command_free(cmd);
         return NULL;
     }
-    RedisModuleCallReply *reply = RAW_CALL(call_command(g_ctx, &cmd, "Ev"));
+    RedisModuleCallReply *reply = RAW_CALL(call_command(g_ctx, cmd, "Ev"));
     RedisModule_SelectDb(g_ctx, saved_db);
-    command_free(&cmd);
+    command_free(cmd);
     if (!reply) return NULL;
     size_t proto_len;
     const char *proto = RedisModule_CallReplyProto(reply, &proto_len);
@@ -556,6 +608,9 @@ SHIM_EXPORT void rr_due_keys_mask(int db, const char *buf, int len, int64_t now_
 }
 
 SHIM_EXPORT void rr_free(void *p) { free(p); }
+
+/* Flags of a command's context (RESP3, in a script, ...): for replies Java builds itself. */
+SHIM_EXPORT int rr_context_flags(int64_t ctx) { return RedisModule_GetContextFlags((RedisModuleCtx *)(intptr_t)ctx); }
 
 /* ---- Module commands ---- */
 

@@ -157,6 +157,7 @@ typedef struct RedisModuleTypeMethods {
     X(int, ReplyWithCallReply, (RedisModuleCtx *ctx, RedisModuleCallReply *reply)) \
     X(int, ReplyWithNull, (RedisModuleCtx *ctx)) \
     X(int, ReplyWithNullArray, (RedisModuleCtx *ctx)) \
+    X(int, ReplyWithMap, (RedisModuleCtx *ctx, long len)) \
     X(RedisModuleBlockedClient *, BlockClient, (RedisModuleCtx *ctx, RedisModuleCmdFunc reply_cb, RedisModuleCmdFunc timeout_cb, void (*free_privdata)(RedisModuleCtx *, void *), long long timeout_ms)) \
     X(int, UnblockClient, (RedisModuleBlockedClient *bc, void *privdata)) \
     X(void *, GetBlockedClientPrivateData, (RedisModuleCtx *ctx)) \

@@ -14,6 +14,9 @@ import jnr.ffi.byref.IntByReference;
  * thread except {@link #unblock}, which any thread may call.
  */
 public final class RedisApi {
+    /** RedisModule_GetContextFlags: the caller speaks RESP3. */
+    public static final int CONTEXT_RESP3 = 1 << 22;
+
     private final Shim shim;
 
     public RedisApi(Shim shim) {
@@ -42,6 +45,23 @@ public final class RedisApi {
         Pointer reply = shim.rr_call_in_db(db, encoded, encoded.length, len);
         if (reply == null) return Resp.error("ERR command could not be run: " + CommandCodec.describe(argv));
         return takeResp(reply, len);
+    }
+
+    /**
+     * Applying an entry of time {@code entryTimeMs}: runs XCLAIM / XAUTOCLAIM so that Redis measures
+     * their min-idle-time (argument {@code idleArg}) at the entry's time, not at its own.
+     */
+    public Resp callAtEntryTime(byte[][] argv, int idleArg, long entryTimeMs) {
+        byte[] encoded = CommandCodec.encodeCommand(argv);
+        IntByReference len = new IntByReference();
+        Pointer reply = shim.rr_call_at_entry_time(-1, encoded, encoded.length, idleArg, entryTimeMs, len);
+        if (reply == null) return Resp.error("ERR command could not be run: " + CommandCodec.describe(argv));
+        return takeResp(reply, len);
+    }
+
+    /** Whether the caller of a command's context (a client, or a script's call) speaks RESP3. */
+    public boolean speaksResp3(long ctx) {
+        return (shim.rr_context_flags(ctx) & CONTEXT_RESP3) != 0;
     }
 
     /** Reads and releases a RESP reply the shim allocated. */

@@ -78,6 +78,16 @@ public interface Shim {
     /** Runs an encoded command bypassing the module; the reply in RESP2, release with rr_free. */
     Pointer rr_call_in_db(int db, @In byte[] command, int len, @Out IntByReference outLen);
 
+    /**
+     * Applying an entry: rr_call_in_db for a command whose argument idleArg is a min-idle-time,
+     * shifted by how far Redis's clock is past entryTimeMs (XCLAIM, XAUTOCLAIM).
+     */
+    Pointer rr_call_at_entry_time(int db, @In byte[] command, int len, int idleArg, long entryTimeMs,
+                                  @Out IntByReference outLen);
+
+    /** RedisModule_GetContextFlags of a command's context. */
+    int rr_context_flags(long ctx);
+
     /** Inside RAFT._AS: runs an encoded command bypassing the module and forwards its reply. */
     void rr_call_and_reply(long ctx, @In byte[] command, int len, int asUnitUser);
 

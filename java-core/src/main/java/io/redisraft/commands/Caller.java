@@ -1,5 +1,7 @@
 package io.redisraft.commands;
 
+import io.redisraft.bridge.RedisApi;
+
 /**
  * The client of a module command: its context handle (valid during the call), id, context
  * flags, the result of the shim's access check of the command (security.Access), and the
@@ -7,10 +9,9 @@ package io.redisraft.commands;
  */
 public record Caller(long ctx, long clientId, int contextFlags, int security, int db) {
     private static final int FLAG_OOM = 1 << 10;
-    private static final int FLAG_RESP3 = 1 << 22;
 
     public boolean resp3() {
-        return (contextFlags & FLAG_RESP3) != 0;
+        return (contextFlags & RedisApi.CONTEXT_RESP3) != 0;
     }
 
     /** Redis is above maxmemory. */

@@ -54,7 +54,7 @@ public final class CommandTable {
         BLOCKING_POP,
         /** XADD: an id of "*" is fixed from the applied entry's time (determinism.StreamIds). */
         STREAM_ID,
-        /** XCLAIM, XAUTOCLAIM: refused unless min-idle-time is 0, also in scripts (determinism.StreamRules). */
+        /** XCLAIM, XAUTOCLAIM: delivery and idle times taken at the entry's time (determinism.StreamDeliveries). */
         STREAM_CLAIM
     }
 
@@ -150,7 +150,7 @@ public final class CommandTable {
             commandTips.put(name, tips);
         }
         Set<InternalRole> roles = roles(name, tips);
-        // TTL replies, SPOP's choice, XADD's ids and claims without idle times are made
+        // TTL replies, SPOP's choice, XADD's ids and claims' idle times are made
         // deterministic, so they are allowed in log entries and scripts.
         boolean nondeterministic = tips.contains("nondeterministic_output") && !roles.contains(InternalRole.TTL_READ)
                 && !roles.contains(InternalRole.RANDOM_CHOICE) && !roles.contains(InternalRole.STREAM_ID)

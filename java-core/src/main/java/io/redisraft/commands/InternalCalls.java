@@ -6,7 +6,7 @@ import io.redisraft.bridge.RedisApi;
 import io.redisraft.commands.CommandTable.InternalRole;
 import io.redisraft.determinism.SetPop;
 import io.redisraft.determinism.StreamIds;
-import io.redisraft.determinism.StreamRules;
+import io.redisraft.determinism.StreamDeliveries;
 import io.redisraft.expiry.Deadlines;
 import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ReplySorter;
@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * node gets the same result from the same log: deadlines are made absolute from the
  * entry's time, TTL replies are computed from it, keys past their deadline are left out
  * of listings, SPOP chooses its members by a rank all nodes share, XADD's "*" ids are
- * fixed from the entry's time, claims by idle time are refused, a blocking pop that finds
+ * fixed from the entry's time, as are consumer groups' delivery times and the idle times
+ * claims compare (determinism.StreamDeliveries), a blocking pop that finds
  * nothing lets the leader keep its client waiting (blocking.Waiters), order-dependent
  * replies are sorted while applying, script bodies are learned, and RAFT._WATCH_CHECK
  * compares watched keys with their states at WATCH. Inside a replicated script the
@@ -84,10 +85,9 @@ final class InternalCalls {
         } else if (roles.contains(InternalRole.STREAM_ID)) {
             redis.reply(ctx, redis.call(streamIds.fixed(argv, nowMs)));
         } else if (roles.contains(InternalRole.STREAM_CLAIM)) {
-            Resp refusal = StreamRules.refusal(argv);
-            redis.reply(ctx, refusal != null ? refusal : redis.call(argv));
+            redis.reply(ctx, claim(argv, nowMs));
         } else if (roles.contains(InternalRole.BLOCKING_POP)) {
-            blockingCommand(ctx, argv);
+            blockingCommand(ctx, argv, nowMs);
         } else {
             Resp reply = roles.contains(InternalRole.LISTING) ? listing(argv, nowMs) : redis.call(argv);
             if (applying && roles.contains(InternalRole.ORDER)) reply = ReplySorter.sort(spec.name(), reply);
@@ -100,16 +100,45 @@ final class InternalCalls {
      * node. On the node its client waits on (a client's own command, not in MULTI or a
      * script), if it finds nothing, the client is kept waiting (blocking.Waiters) instead of
      * answered. Otherwise the reply goes out as Redis gives it, in the client's protocol.
+     * What XREADGROUP delivers gets the entry's time as its delivery time.
      */
-    private void blockingCommand(long ctx, byte[][] argv) {
+    private void blockingCommand(long ctx, byte[][] argv, long nowMs) {
         BlockingCommand waiting = redis.shim().rr_unit_may_wait() == 1 ? BlockingCommand.parse(argv) : null;
-        if (waiting == null || waiters.couldServe(waiting)) {
+        boolean mayPark = waiting != null && !waiters.couldServe(waiting);
+        boolean delivers = StreamDeliveries.addsPending(argv);
+        if (!mayPark && !delivers) {
             redis.callAndReply(ctx, argv, false);
             return;
         }
-        Resp found = redis.call(argv); // nothing to pop or read, but it may create a consumer
+        Resp found = redis.call(argv); // even finding nothing, it may create a consumer
+        if (delivers) restampDeliveries(argv, found, nowMs);
         boolean empty = Resp.NULL_ARRAY.equals(found) || Resp.NULL.equals(found);
-        redis.reply(ctx, empty ? PARKED : found);
+        if (empty && mayPark) {
+            redis.reply(ctx, PARKED);
+        } else {
+            redis.reply(ctx, delivers && redis.speaksResp3(ctx) ? StreamDeliveries.asResp3(found) : found);
+        }
+    }
+
+    private void restampDeliveries(byte[][] argv, Resp reply, long nowMs) {
+        byte[][] groupAndConsumer = StreamDeliveries.groupAndConsumer(argv);
+        if (groupAndConsumer == null) return;
+        for (StreamDeliveries.Delivered d : StreamDeliveries.readByGroup(reply)) {
+            redis.call(StreamDeliveries.restamp(d.key(), groupAndConsumer[0], groupAndConsumer[1], d.ids(), nowMs));
+        }
+    }
+
+    /** XCLAIM / XAUTOCLAIM with delivery and idle times taken at the entry's time. */
+    private Resp claim(byte[][] argv, long nowMs) {
+        if (argv.length <= StreamDeliveries.MIN_IDLE_ARG) return redis.call(argv); // Redis's arity error
+        boolean auto = CommandTable.lower(argv[0]).equals("xautoclaim");
+        byte[][] command = auto ? argv : StreamDeliveries.claimAt(argv, nowMs);
+        Resp reply = redis.callAtEntryTime(command, StreamDeliveries.MIN_IDLE_ARG, nowMs);
+        if (auto) {
+            List<byte[]> claimed = StreamDeliveries.autoClaimed(reply);
+            if (!claimed.isEmpty()) redis.call(StreamDeliveries.restamp(argv[1], argv[2], argv[3], claimed, nowMs));
+        }
+        return reply;
     }
 
     private void learn(byte[][] argv) {

@@ -48,6 +48,9 @@ public sealed interface Resp {
     /** An array; {@code items == null} is the null array. */
     record Array(List<Resp> items) implements Resp {}
 
+    /** A RESP3 map, as keys and values in turn: only ever sent to a caller that speaks RESP3. */
+    record Map(List<Resp> keysAndValues) implements Resp {}
+
     Resp OK = new Simple("OK");
     Resp NULL = new Bulk(null);
     Resp NULL_ARRAY = new Array(null);

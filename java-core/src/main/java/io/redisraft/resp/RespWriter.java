@@ -45,6 +45,9 @@ public final class RespWriter {
                 header(out, '*', a.items().size());
                 for (Resp item : a.items()) write(out, item);
             }
+        } else if (value instanceof Resp.Map m) {
+            header(out, '%', m.keysAndValues().size() / 2);
+            for (Resp item : m.keysAndValues()) write(out, item);
         }
     }
 

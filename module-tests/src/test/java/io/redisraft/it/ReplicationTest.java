@@ -178,6 +178,13 @@ class ReplicationTest {
             List<?> results = (List<?>) j.sendCommand(Commands.named("EXEC"));
             List<?> inTransaction = (List<?>) results.get(1);
             assertInstanceOf(KeyValue.class, inTransaction.get(0), "a RESP3 map, not a flat array: " + inTransaction);
+            // The module builds XREADGROUP's reply itself (determinism.StreamDeliveries): a map in RESP3 too.
+            Commands.call(j, "XGROUP", "CREATE", "st", "g", "0", "MKSTREAM");
+            Commands.call(j, "XADD", "st", "1-1", "f", "v");
+            List<?> read = (List<?>) j.sendCommand(Commands.named("XREADGROUP"), "GROUP", "g", "c", "STREAMS", "st",
+                    ">");
+            KeyValue<?, ?> stream = assertInstanceOf(KeyValue.class, read.get(0), "a RESP3 map: " + read);
+            assertEquals("st", new String((byte[]) stream.getKey(), java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 

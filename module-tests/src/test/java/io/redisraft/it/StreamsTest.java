@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redisraft.harness.Commands;
-import io.redisraft.harness.Commands.ReplyError;
 import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
 import io.redisraft.harness.Servers;
@@ -41,9 +40,8 @@ class StreamsTest {
             List<?> claimed = assertInstanceOf(List.class,
                     Commands.call(j, "XCLAIM", "s", "workers", "bob", "0", second, "JUSTID"));
             assertEquals(List.of(second), claimed);
-            assertEquals(new ReplyError("ERR XCLAIM and XAUTOCLAIM with a min-idle-time other than 0 are not "
-                    + "supported by the Raft module: each node would measure idle times with its own clock"),
-                    Commands.call(j, "XCLAIM", "s", "workers", "bob", "60000", second));
+            assertEquals(List.of(), Commands.call(j, "XCLAIM", "s", "workers", "bob", "60000", second),
+                    "not idle for a minute yet");
             assertEquals(null, Commands.call(j, "XREAD", "BLOCK", "100", "STREAMS", "s", "$"), "timed out");
             assertEquals(1L, Commands.call(j, "XDEL", "s", "9999999999999-1"));
             assertEquals(1L, Commands.call(j, "XTRIM", "s", "MAXLEN", "3"));
@@ -65,6 +63,53 @@ class StreamsTest {
         follower.start().awaitReady(RaftCluster.READY);
         cluster.awaitConverged();
         cluster.assertIdentical();
+    }
+
+    @Test
+    void deliveryTimesAndClaimsByIdleTimeAreTheSameOnEveryNode() {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        try (Jedis j = leader.client()) {
+            assertEquals("OK", Commands.call(j, "XGROUP", "CREATE", "jobs", "g", "$", "MKSTREAM"));
+            for (String id : List.of("1-1", "2-1", "3-1")) Commands.call(j, "XADD", "jobs", id, "n", id);
+            Commands.call(j, "XREADGROUP", "GROUP", "g", "alice", "COUNT", "3", "STREAMS", "jobs", ">");
+            RedisNode.sleep(400);
+            assertEquals(List.of("1-1"), Commands.call(j, "XCLAIM", "jobs", "g", "bob", "300", "1-1", "JUSTID"));
+            assertEquals(List.of(), Commands.call(j, "XCLAIM", "jobs", "g", "bob", "100000", "2-1", "JUSTID"));
+            assertEquals(List.of("0-0", List.of("2-1", "3-1"), List.of()),
+                    Commands.call(j, "XAUTOCLAIM", "jobs", "g", "carol", "300", "0-0", "JUSTID"));
+            assertEquals(List.of("3-1"), Commands.call(j, "XCLAIM", "jobs", "g", "dave", "0", "3-1", "IDLE", "5000",
+                    "JUSTID"));
+            List<?> pending = (List<?>) Commands.call(j, "XPENDING", "jobs", "g", "3-1", "3-1", "1");
+            long idle = (Long) ((List<?>) pending.get(0)).get(2);
+            assertTrue(idle >= 5000 && idle < 60000, "IDLE 5000 counts back from the entry's time: " + idle);
+        }
+        // A follower that replays the log seconds later reaches the same pending lists.
+        RedisNode follower = cluster.aFollower();
+        follower.kill();
+        RedisNode.sleep(1000);
+        follower.start().awaitReady(RaftCluster.READY);
+        cluster.awaitConverged();
+        Object expected = pendingEntries(leader, "jobs");
+        assertEquals(3, ((List<?>) expected).size(), expected.toString());
+        for (RedisNode n : cluster.nodes()) {
+            assertEquals(expected, pendingEntries(n, "jobs"), n + ": ids, consumers, delivery times and counts");
+        }
+    }
+
+    /** The node's own pending entries of every group: id, consumer, delivery time (absolute), delivery count. */
+    private static Object pendingEntries(RedisNode n, String stream) {
+        List<?> info = (List<?>) n.call("RAFT.DEBUG", "EXEC", "XINFO", "STREAM", stream, "FULL");
+        List<Object> entries = new java.util.ArrayList<>();
+        for (Object group : (List<?>) field(info, "groups")) entries.add(field((List<?>) group, "pending"));
+        return entries.size() == 1 ? entries.get(0) : entries;
+    }
+
+    private static Object field(List<?> flatMap, String name) {
+        for (int i = 0; i + 1 < flatMap.size(); i += 2) {
+            if (name.equals(flatMap.get(i))) return flatMap.get(i + 1);
+        }
+        throw new AssertionError("no " + name + " in " + flatMap);
     }
 
     @Test
