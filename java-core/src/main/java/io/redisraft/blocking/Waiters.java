@@ -24,7 +24,9 @@ import java.util.Set;
  * read would return), the client that waits
  * longest on it sends its command through the log again; if another client was quicker,
  * it waits on, in its place. So the popped element is removed by a log entry on every
- * node, and clients are served in the order they blocked. A client waits until its
+ * node, and clients are served in the order they blocked. Until a woken client's command
+ * is applied, reads that arrived after the entry that woke it wait (see
+ * {@link #owesWakeupsUpTo}), as Redis serves woken clients before any other command. A client waits until its
  * timeout (checked on housekeeping ticks), CLIENT UNBLOCK, its disconnection, or the
  * leader losing its place: then its clients are disconnected, as in RedisRaft.
  * Main thread only.
@@ -39,6 +41,8 @@ public final class Waiters implements WaitingClients {
     private final LinkedHashMap<Long, Waiter> waiters = new LinkedHashMap<>();
     /** Read by other threads: whether a housekeeping tick has anything to do here. */
     private volatile boolean anyWaiting;
+    /** The earliest wokenBy of the wake-ups applied in the entry being applied; MAX_VALUE: none. */
+    private long entryWokenBy = Long.MAX_VALUE;
 
     private static final class Waiter {
         final BlockedClient client;
@@ -51,6 +55,11 @@ public final class Waiters implements WaitingClients {
         final long deadlineNanos; // 0: never
         /** Its unit is in the log, not yet applied: the write path owns the client. */
         boolean inFlight = true;
+        /**
+         * While its command is on the way after a wake-up: the index of the client's write that
+         * started the wake-ups (a wake-up caused by another's keeps the first one's); else 0.
+         */
+        long wokenBy;
         /** What to answer once the client is ours again (timeout, CLIENT UNBLOCK, disconnection); null: wait on. */
         Resp pendingAnswer;
 
@@ -90,6 +99,10 @@ public final class Waiters implements WaitingClients {
     @Override
     public void unitApplied(long handle, boolean stillWaiting) {
         Waiter w = waiters.get(handle);
+        if (w != null && w.wokenBy != 0) {
+            entryWokenBy = Math.min(entryWokenBy, w.wokenBy);
+            w.wokenBy = 0;
+        }
         if (w == null) {
             // Forgotten while its unit was in flight (the leader changed): never leave it hanging.
             if (stillWaiting) redis.unblock(new BlockedClient(handle), LEADER_CHANGED);
@@ -111,7 +124,10 @@ public final class Waiters implements WaitingClients {
     }
 
     @Override
-    public void entryApplied() {
+    public void entryApplied(long index) {
+        // Wake-ups this entry causes belong to the write that caused the ones it applied, if any.
+        long wokenBy = Math.min(entryWokenBy, index);
+        entryWokenBy = Long.MAX_VALUE;
         if (waiters.isEmpty()) return;
         Set<String> claimed = new HashSet<>();
         for (Waiter w : waiters.values()) {
@@ -132,8 +148,17 @@ public final class Waiters implements WaitingClients {
             if (!anyReady) continue;
             claimed.addAll(keys);
             w.inFlight = true;
+            w.wokenBy = wokenBy;
             node.write(w.unit, w.clientId, w.client);
         }
+    }
+
+    @Override
+    public boolean owesWakeupsUpTo(long index) {
+        for (Waiter w : waiters.values()) {
+            if (w.wokenBy != 0 && w.wokenBy <= index) return true;
+        }
+        return false;
     }
 
     private void remember(Waiter w) {

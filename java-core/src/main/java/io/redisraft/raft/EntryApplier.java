@@ -72,8 +72,8 @@ public final class EntryApplier {
                     + " units executed");
         }
         clock.observe(entry.timeMs());
+        if (tracking) waiting.entryApplied(index);
         advance(index, term);
-        if (tracking) waiting.entryApplied();
     }
 
     /** Main thread: who learns about units whose client may keep waiting (blocking commands). */

@@ -290,7 +290,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         WriteBatcher writes = new WriteBatcher(requests, pending, clock, MAX_IN_FLIGHT_ENTRIES,
                 RatisProperties.entryLimit(config) - 1024, MAX_UNITS_PER_ENTRY);
         ReadPath reads = new ReadPath(division, requests, lease, pending, applier, clock, redis, mainThread,
-                readExecutor, this::redirect, (unit, client) -> write(unit, 0, client));
+                readExecutor, this::redirect, (unit, client) -> write(unit, 0, client), this::wakeupsOwed);
         applier.onApplied(reads::applied);
         running = new Running(server, division, sm, requests, writes, reads, lease,
                 new Membership(requests, division), snapshots);
@@ -438,6 +438,12 @@ public final class RaftNode implements RedisStateMachine.Listener {
         Running r = running;
         if (r == null) redis.unblock(client, RaftFailures.NO_LEADER);
         else r.reads().read(unit, client);
+    }
+
+    /** Main thread: see {@link WaitingClients#owesWakeupsUpTo}. */
+    private boolean wakeupsOwed(long appliedIndex) {
+        WaitingClients waiting = waitingClients;
+        return waiting != null && waiting.anyWaiting() && waiting.owesWakeupsUpTo(appliedIndex);
     }
 
     /** Main thread: who keeps the clients of blocking commands waiting (blocking.Waiters). */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
+import java.util.function.LongPredicate;
 import java.util.function.Supplier;
 import org.apache.ratis.server.RaftServer;
 
@@ -27,6 +28,8 @@ import org.apache.ratis.server.RaftServer;
  *     everything before it is applied. One barrier serves every read waiting when it
  *     was appended.</li>
  * </ul>
+ * A read also waits for the clients that a write applied before it arrived woke up
+ * (blocking commands): Redis serves those before any other command.
  * A read that names a key whose deadline has passed is not run here: only the log may
  * delete that key (so every node deletes it at the same point), so the read goes
  * through the log instead, as a write would.
@@ -35,7 +38,8 @@ import org.apache.ratis.server.RaftServer;
 final class ReadPath {
     private static final int MAX_BARRIERS = 2;
 
-    private record Read(long readIndex, byte[] unit, BlockedClient client) {}
+    /** appliedAtArrival: what this node had applied when the read arrived (see {@link #wakeupsOwed}). */
+    private record Read(long readIndex, long appliedAtArrival, byte[] unit, BlockedClient client) {}
 
     private final RaftServer.Division division;
     private final RaftRequests requests;
@@ -48,6 +52,10 @@ final class ReadPath {
     private final Executor executor;
     private final Supplier<Resp> redirect;
     private final BiConsumer<byte[], BlockedClient> throughLog;
+    /** Given an applied index: whether clients woken by entries up to it still have commands on the way. */
+    private final LongPredicate wakeupsOwed;
+    /** Reads whose index is applied, waiting for woken clients to be served first. */
+    private final List<Read> waitingForWakeups = new ArrayList<>();
     private final PriorityQueue<Read> waitingForApply =
             new PriorityQueue<>((a, b) -> Long.compare(a.readIndex(), b.readIndex()));
     private List<Read> waitingForBarrier = new ArrayList<>();
@@ -56,7 +64,7 @@ final class ReadPath {
 
     ReadPath(RaftServer.Division division, RaftRequests requests, LeaderLease lease, PendingReplies pending,
              EntryApplier applier, EntryClock clock, RedisApi redis, MainThread mainThread, Executor executor,
-             Supplier<Resp> redirect, BiConsumer<byte[], BlockedClient> throughLog) {
+             Supplier<Resp> redirect, BiConsumer<byte[], BlockedClient> throughLog, LongPredicate wakeupsOwed) {
         this.division = division;
         this.requests = requests;
         this.lease = lease;
@@ -68,6 +76,7 @@ final class ReadPath {
         this.executor = executor;
         this.redirect = redirect;
         this.throughLog = throughLog;
+        this.wakeupsOwed = wakeupsOwed;
     }
 
     /** Main thread, inside the client's command: answers now or blocks the client. */
@@ -76,16 +85,17 @@ final class ReadPath {
             redis.reply(ctx, closed);
             return;
         }
+        long applied = applier.appliedIndex();
         if (lease.held()) {
             long readIndex = division.getRaftLog().getLastCommittedIndex();
-            if (applier.appliedIndex() >= readIndex) {
+            if (applied >= readIndex) {
                 readNow(unit, ctx);
             } else {
-                waitingForApply.add(new Read(readIndex, unit, redis.block(ctx)));
+                waitingForApply.add(new Read(readIndex, applied, unit, redis.block(ctx)));
             }
             return;
         }
-        waitingForBarrier.add(new Read(0, unit, redis.block(ctx)));
+        waitingForBarrier.add(new Read(0, applied, unit, redis.block(ctx)));
         startBarrier();
     }
 
@@ -95,7 +105,8 @@ final class ReadPath {
             redis.unblock(client, closed);
             return;
         }
-        Read read = new Read(lease.held() ? division.getRaftLog().getLastCommittedIndex() : 0, unit, client);
+        Read read = new Read(lease.held() ? division.getRaftLog().getLastCommittedIndex() : 0,
+                applier.appliedIndex(), unit, client);
         if (read.readIndex() == 0) {
             waitingForBarrier.add(read);
             startBarrier();
@@ -108,7 +119,10 @@ final class ReadPath {
 
     /** Main thread, inside the client's command: reads this node's state as it is (raft.quorum-reads no). */
     void readNow(byte[] unit, long ctx) {
-        if (redis.hasDueKeys(unit, clock.now())) {
+        long applied = applier.appliedIndex();
+        if (wakeupsOwed.test(applied)) {
+            waitingForWakeups.add(new Read(0, applied, unit, redis.block(ctx)));
+        } else if (redis.hasDueKeys(unit, clock.now())) {
             throughLog.accept(unit, redis.block(ctx));
         } else {
             redis.execute(unit, 0, unit.length, new long[] {ctx}, Shim.EXEC_DIRECT, 0, 0);
@@ -120,6 +134,10 @@ final class ReadPath {
         List<Read> ready = new ArrayList<>();
         while (!waitingForApply.isEmpty() && waitingForApply.peek().readIndex() <= index) {
             ready.add(waitingForApply.poll());
+        }
+        if (!waitingForWakeups.isEmpty()) {
+            ready.addAll(waitingForWakeups);
+            waitingForWakeups.clear();
         }
         if (!ready.isEmpty()) execute(ready);
     }
@@ -154,7 +172,9 @@ final class ReadPath {
         List<Long> targets = new ArrayList<>(reads.size());
         long now = clock.now();
         for (Read r : reads) {
-            if (redis.hasDueKeys(r.unit(), now)) {
+            if (wakeupsOwed.test(r.appliedAtArrival())) {
+                waitingForWakeups.add(r);
+            } else if (redis.hasDueKeys(r.unit(), now)) {
                 throughLog.accept(r.unit(), r.client());
             } else {
                 units.writeBytes(r.unit());
@@ -171,6 +191,8 @@ final class ReadPath {
         closed = answer;
         for (Read r : waitingForApply) redis.unblock(r.client(), answer);
         for (Read r : waitingForBarrier) redis.unblock(r.client(), answer);
+        for (Read r : waitingForWakeups) redis.unblock(r.client(), answer);
+        waitingForWakeups.clear();
         waitingForApply.clear();
         waitingForBarrier = new ArrayList<>();
     }

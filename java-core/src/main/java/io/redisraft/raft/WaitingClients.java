@@ -23,6 +23,16 @@ public interface WaitingClients {
     /** Main thread: this node stopped serving; every client still waiting gets {@code answer}. */
     void nodeStopped(Resp answer);
 
-    /** Main thread: an entry was applied (a key someone waits for may hold data now). */
-    void entryApplied();
+    /**
+     * Main thread: entry {@code index} was applied (a key someone waits for may hold data now);
+     * called before reads waiting for that index run.
+     */
+    void entryApplied(long index);
+
+    /**
+     * Main thread: whether a client woken by the entry at {@code index} or before (or by a chain
+     * of wake-ups it started) has its command still on the way. Redis serves woken clients
+     * before it runs any other command, so a read that arrived after that entry waits for them.
+     */
+    boolean owesWakeupsUpTo(long index);
 }

@@ -115,6 +115,38 @@ class BlockingTest {
     }
 
     @Test
+    void clientsWokenByAWriteAreServedBeforeTheNextCommand() throws Exception {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        try (Jedis j = leader.client(); Jedis watcher = leader.client()) {
+            // A chain: the first woken client's move wakes the second, all before the pusher's next read.
+            Future<Object> first = blocked(leader, "BLMOVE", "l1", "l2", "RIGHT", "LEFT", "0");
+            leader.awaitBlockedClients(1);
+            Future<Object> second = blocked(leader, "BLMOVE", "l2", "l3", "LEFT", "RIGHT", "0");
+            leader.awaitBlockedClients(2);
+            Commands.call(j, "RPUSH", "l1", "foo");
+            assertEquals(List.of(), Commands.call(j, "LRANGE", "l1", "0", "-1"));
+            assertEquals(List.of(), Commands.call(j, "LRANGE", "l2", "0", "-1"));
+            assertEquals(List.of("foo"), Commands.call(j, "LRANGE", "l3", "0", "-1"));
+            assertEquals("foo", first.get(20, TimeUnit.SECONDS));
+            assertEquals("foo", second.get(20, TimeUnit.SECONDS));
+
+            // A transaction of reads watching where the woken client pushes aborts: the push came first.
+            Commands.call(j, "SET", "somekey", "somevalue");
+            Future<Object> mover = blocked(leader, "BRPOPLPUSH", "src", "dst", "0");
+            leader.awaitBlockedClients(1);
+            assertEquals("OK", Commands.call(watcher, "WATCH", "dst"));
+            assertEquals("OK", Commands.call(watcher, "MULTI"));
+            assertEquals("QUEUED", Commands.call(watcher, "GET", "somekey"));
+            Commands.call(j, "LPUSH", "src", "element");
+            assertNull(Commands.call(watcher, "EXEC"));
+            assertEquals("element", mover.get(20, TimeUnit.SECONDS));
+        }
+        cluster.awaitConverged();
+        cluster.assertIdentical();
+    }
+
+    @Test
     void compactionAndAFollowerRestartChangeNothingForABlockedClient() throws Exception {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
