@@ -184,10 +184,13 @@ public final class Waiters implements WaitingClients {
         }
     }
 
-    /** Housekeeping: answers clients whose time is up; disconnects them all if this node no longer leads. */
+    /**
+     * Housekeeping: answers clients whose time is up; disconnects them all if this node no
+     * longer takes clients' commands (it stopped leading, and does not proxy to the leader).
+     */
     public void tick() {
         if (waiters.isEmpty()) return;
-        boolean leading = node.isLeaderReady();
+        boolean leading = node.clientRefusal() == null;
         long now = System.nanoTime();
         for (Waiter w : new ArrayList<>(waiters.values())) {
             if (!leading) {

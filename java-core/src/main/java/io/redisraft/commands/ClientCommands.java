@@ -176,7 +176,7 @@ final class ClientCommands {
         int flags = unitFlags(caller) | (waitsFor != null ? CommandCodec.UNIT_MAY_WAIT : 0);
         byte[] unit = CommandCodec.encodeUnit(flags, caller.db(), scriptRules(caller, spec.runsScript()), commands);
         if (waitsFor != null) return submitWaiting(caller, unit, waitsFor);
-        return submit(caller, unit, spec.kind() == CommandKind.READ);
+        return submit(caller, unit, spec.kind() == CommandKind.READ, CommandTable.leaderOnly(spec.name()));
     }
 
     /** Handles a command inside MULTI. */
@@ -243,8 +243,10 @@ final class ClientCommands {
         int flags = unitFlags(caller) | CommandCodec.UNIT_TRANSACTION
                 | (watchCheck != null ? CommandCodec.UNIT_CONDITIONAL : 0);
         byte[] unit = CommandCodec.encodeUnit(flags, caller.db(), scriptRules(caller, scripted), commands);
+        boolean leaderOnly = tx.commands.stream().map(table::lookup)
+                .anyMatch(spec -> spec != null && CommandTable.leaderOnly(spec.name()));
         // A transaction of reads only needs a read barrier, not a log entry.
-        return submit(caller, unit, tx.readOnly);
+        return submit(caller, unit, tx.readOnly, leaderOnly);
     }
 
     /**
@@ -309,11 +311,12 @@ final class ClientCommands {
         return redis.call(argv);
     }
 
-    private Resp submit(Caller caller, byte[] unit, boolean readOnly) {
+    /** leaderOnly: the unit must run on the leader (PUBLISH), even when a follower proxies the others. */
+    private Resp submit(Caller caller, byte[] unit, boolean readOnly, boolean leaderOnly) {
         if (readOnly && config.flag(ConfigOption.TEST_UNSAFE_READS)) return executeLocally(caller, unit);
         if (!readOnly && unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
         return leaderWait.run(caller, deferred -> {
-            Resp refusal = node.refusal();
+            Resp refusal = leaderOnly ? node.refusal() : node.clientRefusal();
             if (refusal != null) return refusal;
             if (!readOnly) node.write(unit, caller.clientId(), deferred.block());
             else if (deferred.waited()) node.read(unit, deferred.block());
@@ -345,7 +348,7 @@ final class ClientCommands {
             watches.forget(caller.clientId());
             return Resp.OK;
         }
-        Resp refusal = node.refusal();
+        Resp refusal = node.clientRefusal();
         if (refusal != null) return refusal;
         watches.watch(caller.clientId(), caller.db(), List.of(argv).subList(1, argv.length), node.logTime(),
                 node.applier().appliedIndex());
@@ -356,7 +359,7 @@ final class ClientCommands {
     private Resp submitWaiting(Caller caller, byte[] unit, BlockingCommand waitsFor) {
         if (unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
         return leaderWait.run(caller, deferred -> {
-            Resp refusal = node.refusal();
+            Resp refusal = node.clientRefusal();
             if (refusal != null) return refusal;
             waiters.submit(deferred.block(), caller.clientId(), caller.db(), unit, waitsFor);
             return null;

@@ -107,6 +107,8 @@ public final class CommandTable {
      * (a snapshot keeps the packing).
      */
     private static final Set<String> SAME_PACKING = Set.of("xtrim");
+    /** Messages reach the leader's subscribers only: these run on the leader, never through a follower's proxy. */
+    private static final Set<String> LEADER_ONLY = Set.of("publish", "spublish", "pubsub");
     /** Subscriptions: taken only by the ready leader, the only node that publishes (pubsub.SubscribeGate). */
     private static final Set<String> SUBSCRIPTIONS = Set.of("subscribe", "ssubscribe", "psubscribe");
     /** Refused while a replicated script runs: it must end the same way on every node. */
@@ -212,6 +214,12 @@ public final class CommandTable {
     /** RedisRaft's flags of a command (RAFT.DEBUG COMMANDSPEC), or null for one RedisRaft does not list. */
     public Integer redisRaftFlags(String name) {
         return RedisRaftFlags.table(commandFlags, commandTips, ignored).get(name);
+    }
+
+    /** Whether the command (a spec name, "container|sub" for subcommands) runs on the leader only. */
+    public static boolean leaderOnly(String name) {
+        int bar = name.indexOf('|');
+        return LEADER_ONLY.contains(bar < 0 ? name : name.substring(0, bar));
     }
 
     public static String lower(byte[] arg) {

@@ -1,5 +1,6 @@
 package io.redisraft.info;
 
+import io.redisraft.proxy.FollowerProxy;
 import java.util.List;
 import java.util.Optional;
 import org.apache.ratis.protocol.RaftPeer;
@@ -26,4 +27,7 @@ public interface NodeStatus {
 
     /** Clients waiting for their command to be committed and applied. */
     int waitingClients();
+
+    /** What this node sent to the leader as a follower that proxies (raft.follower-proxy). */
+    FollowerProxy.Counters proxyCounters();
 }

@@ -1,6 +1,7 @@
 package io.redisraft.info;
 
 import io.redisraft.config.HostPort;
+import io.redisraft.proxy.FollowerProxy;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -48,10 +49,11 @@ public final class RaftInfo {
         sink.field("snapshot_filename", snapshotFilename);
         snapshotStatus.write(sink, division);
         sink.section("clients");
-        sink.field("proxy_reqs", 0);
-        sink.field("proxy_failed_reqs", 0);
-        sink.field("proxy_failed_responses", 0);
-        sink.field("proxy_outstanding_reqs", 0);
+        FollowerProxy.Counters proxy = node.proxyCounters();
+        sink.field("proxy_reqs", proxy.requests());
+        sink.field("proxy_failed_reqs", proxy.failedRequests());
+        sink.field("proxy_failed_responses", proxy.failedResponses());
+        sink.field("proxy_outstanding_reqs", proxy.outstanding());
         sink.section("stats");
         sink.field("appendreq_received", logStats.appendRequestsReceived());
         sink.field("appendreq_with_entry_received", logStats.appendRequestsWithEntries());

@@ -20,6 +20,7 @@ import java.util.List;
 public record LogEntry(long origin, long firstSequence, long timeMs, int unitCount, byte[] bytes, int unitsOffset) {
     static final int VERSION = 2;
     static final int HEADER_SIZE = 1 + 8 + 8 + 8 + 4;
+    private static final int TIME_OFFSET = 1 + 8 + 8;
 
     public static byte[] encode(long origin, long firstSequence, long timeMs, List<byte[]> units) {
         int size = HEADER_SIZE;
@@ -47,6 +48,17 @@ public record LogEntry(long origin, long firstSequence, long timeMs, int unitCou
         long time = b.getLong();
         int count = b.getInt();
         return new LogEntry(origin, first, time, count, bytes, HEADER_SIZE);
+    }
+
+    /**
+     * The same entry with time {@code timeMs}: what the leader makes of an entry a follower
+     * wrote (raft.follower-proxy), so that every entry's time is the leader's.
+     */
+    static byte[] withTime(byte[] payload, long timeMs) {
+        decode(payload); // throws if unreadable
+        byte[] copy = payload.clone();
+        CommandCodec.littleEndian(copy).putLong(TIME_OFFSET, timeMs);
+        return copy;
     }
 
     public int unitsLength() {

@@ -1,6 +1,7 @@
 package io.redisraft.raft;
 
 import io.redisraft.info.NodeStatus;
+import io.redisraft.proxy.FollowerProxy;
 import java.util.List;
 import java.util.Optional;
 import org.apache.ratis.protocol.RaftPeer;
@@ -49,5 +50,10 @@ public final class NodeStatusView implements NodeStatus {
     @Override
     public int waitingClients() {
         return node.waitingClients();
+    }
+
+    @Override
+    public FollowerProxy.Counters proxyCounters() {
+        return node.proxyCounters();
     }
 }

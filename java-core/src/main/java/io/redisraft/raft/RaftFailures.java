@@ -2,6 +2,7 @@ package io.redisraft.raft;
 
 import io.redisraft.resp.Resp;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
@@ -13,6 +14,8 @@ final class RaftFailures {
     static final Resp NOT_COMMITTED = Resp.error("TIMEOUT not committed yet");
     static final Resp NO_LEADER = Resp.error("CLUSTERDOWN No raft leader");
     static final Resp NO_READ_QUORUM = Resp.error("TIMEOUT no quorum for read");
+    /** A follower that proxies (raft.follower-proxy) heard nothing from the leader in time (RedisRaft's words). */
+    static final Resp PROXY_TIMEOUT = Resp.error("TIMEOUT no reply from leader");
     /** RedisRaft's reply to writes while the leader hands over (the write was not appended). */
     static final Resp TRANSFER_IN_PROGRESS = Resp.error("ERR leader transfer is in progress");
 
@@ -38,6 +41,7 @@ final class RaftFailures {
         if (failure instanceof ResourceUnavailableException) {
             return Resp.error("TRYAGAIN Raft write queue is full");
         }
+        if (failure instanceof TimeoutException) return PROXY_TIMEOUT;
         return NOT_COMMITTED;
     }
 
@@ -47,6 +51,7 @@ final class RaftFailures {
         if (failure instanceof LeaderNotReadyException || failure instanceof LeaderSteppingDownException) {
             return NO_LEADER;
         }
+        if (failure instanceof TimeoutException) return PROXY_TIMEOUT;
         return NO_READ_QUORUM;
     }
 }

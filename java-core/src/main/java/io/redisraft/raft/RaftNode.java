@@ -8,6 +8,7 @@ import io.redisraft.config.HostPort;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.info.LogStatistics;
 import io.redisraft.logging.RedisLog;
+import io.redisraft.proxy.FollowerProxy;
 import io.redisraft.resp.Resp;
 import io.redisraft.snapshot.ClusterMetadata;
 import io.redisraft.snapshot.SnapshotHost;
@@ -35,6 +36,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage.StartupOption;
 
 /**
@@ -83,7 +85,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     /** The parts that exist while the Ratis server runs. */
     private record Running(RaftServer server, RaftServer.Division division, RedisStateMachine stateMachine,
                            RaftRequests requests, WriteBatcher writes, ReadPath reads, LeaderLease lease,
-                           Membership membership, SnapshotStore snapshots) {}
+                           Membership membership, SnapshotStore snapshots, FollowerProxy proxy) {}
 
     public RaftNode(RaftConfig config, RedisApi redis, MainThread mainThread, Path storageDir, int redisPort,
                     SnapshotManager snapshotManager) {
@@ -244,6 +246,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         if (r == null) return;
         r.writes().close();
         r.reads().close(SHUTTING_DOWN);
+        r.proxy().close();
         try {
             control.submit(() -> {
                 r.server().close();
@@ -260,7 +263,8 @@ public final class RaftNode implements RedisStateMachine.Listener {
         NetworkAddresses.checkBindable(bindHost, raftAddress.port());
         RaftProperties properties = RatisProperties.build(config, storageDir.toFile(), bindHost, raftAddress.port());
         SnapshotStore snapshots = new SnapshotStore();
-        RedisStateMachine sm = new RedisStateMachine(mainThread, applier, snapshots, snapshotManager, this);
+        RedisStateMachine sm = new RedisStateMachine(mainThread, applier, snapshots, snapshotManager, this, clock,
+                pending.origin());
         // Before the server starts, which replays the log.
         sm.setApplyDisabled(config.flag(ConfigOption.LOG_DISABLE_APPLY));
         RaftServer server = RaftServer.newBuilder()
@@ -284,7 +288,9 @@ public final class RaftNode implements RedisStateMachine.Listener {
         }
         RaftServer.Division division = server.getDivision(group.getGroupId());
         wasMember = division.getRaftConf().getPeer(id.peerId(), RaftPeerRole.FOLLOWER) != null;
-        RaftRequests requests = new RaftRequests(server, group.getGroupId());
+        FollowerProxy proxy = new FollowerProxy(division::getGroup, () -> division.getInfo().getLeaderId());
+        RaftRequests requests = new RaftRequests(server, group.getGroupId(), proxy,
+                () -> config.number(ConfigOption.PROXY_RESPONSE_TIMEOUT));
         LeaderLease lease = new LeaderLease(division);
         requests.extendOnCommit(lease);
         WriteBatcher writes = new WriteBatcher(requests, pending, clock, MAX_IN_FLIGHT_ENTRIES,
@@ -293,7 +299,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
                 readExecutor, this::redirect, (unit, client) -> write(unit, 0, client), this::wakeupsOwed);
         applier.onApplied(reads::applied);
         running = new Running(server, division, sm, requests, writes, reads, lease,
-                new Membership(requests, division), snapshots);
+                new Membership(requests, division), snapshots, proxy);
         RedisLog.notice("Raft server started: node " + id.nodeId() + ", Raft RPC on " + raftAddress
                 + (bindHost.equals(raftAddress.host()) ? "" : " (listening on " + bindHost + ")"));
     }
@@ -348,6 +354,24 @@ public final class RaftNode implements RedisStateMachine.Listener {
     // ---- Serving commands (main thread) ----
 
     /** Null if this node may serve client commands now, else the error to reply. */
+    /**
+     * Null if this node takes clients' commands now: as the ready leader, or as a follower
+     * that knows its leader with raft.follower-proxy yes (it sends writes there and reads
+     * what the leader confirmed, see ReadPath); else the refusal.
+     */
+    public Resp clientRefusal() {
+        Resp refusal = refusal();
+        boolean redirected = refusal instanceof Resp.Error e && e.code().equals("MOVED");
+        return redirected && config.flag(ConfigOption.FOLLOWER_PROXY) ? null : refusal;
+    }
+
+    /** What the follower proxy counted (INFO raft raft_proxy_*). */
+    public FollowerProxy.Counters proxyCounters() {
+        Running r = running;
+        return r == null ? new FollowerProxy.Counters(0, 0, 0, 0) : r.proxy().counters();
+    }
+
+    /** Null if this node is the ready leader, else the refusal (MOVED, CLUSTERDOWN, ...). */
     public Resp refusal() {
         Resp notMember = membershipRefusal();
         if (notMember != null) return notMember;
@@ -711,6 +735,14 @@ public final class RaftNode implements RedisStateMachine.Listener {
         public long logFileSize() {
             Running r = running;
             return r == null ? 0 : LogStatistics.logFileSize(r.division());
+        }
+
+        @Override
+        public long logEntryCount() {
+            Running r = running;
+            if (r == null) return 0;
+            RaftLog log = r.division().getRaftLog();
+            return Math.max(0, log.getNextIndex() - log.getStartIndex());
         }
 
         @Override

@@ -1,9 +1,11 @@
 package io.redisraft.raft;
 
+import io.redisraft.proxy.FollowerProxy;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -18,9 +20,10 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
- * Submits requests to the local Ratis server directly (no network hop, no RaftClient).
- * Note that Ratis blocks the caller until a write is appended to the local log, so
- * callers use their own threads, never the Redis main thread.
+ * Submits requests to the local Ratis server directly (no network hop, no RaftClient);
+ * on a follower that proxies (raft.follower-proxy), writes go to the leader instead
+ * (proxy.FollowerProxy). Note that Ratis blocks the caller until a write is appended to
+ * the local log, so callers use their own threads, never the Redis main thread.
  */
 final class RaftRequests {
     private final RaftServer server;
@@ -28,10 +31,15 @@ final class RaftRequests {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callId = new AtomicLong();
     private volatile LeaderLease lease;
+    private final FollowerProxy proxy;
+    /** raft.proxy-response-timeout. */
+    private final LongSupplier proxyTimeoutMs;
 
-    RaftRequests(RaftServer server, RaftGroupId groupId) {
+    RaftRequests(RaftServer server, RaftGroupId groupId, FollowerProxy proxy, LongSupplier proxyTimeoutMs) {
         this.server = server;
         this.groupId = groupId;
+        this.proxy = proxy;
+        this.proxyTimeoutMs = proxyTimeoutMs;
     }
 
     /** From now on, every write this node gets committed extends {@code lease}. */
@@ -39,8 +47,13 @@ final class RaftRequests {
         this.lease = lease;
     }
 
-    /** Appends an entry; the future completes once it is committed and applied here (or failed). */
+    /**
+     * Appends an entry; the future completes once it is committed and applied here (or failed).
+     * On a follower, the entry goes to the leader, and the future completes once the leader
+     * applied it (this node applies it when it learns it is committed).
+     */
     CompletableFuture<RaftClientReply> write(byte[] payload) {
+        if (!isLeader()) return proxy.send(payload, LogEntry.decode(payload).unitCount(), proxyTimeoutMs.getAsLong());
         LeaderLease l = lease;
         if (l == null) return submit(payload);
         long term = l.leaderTerm();
@@ -63,6 +76,14 @@ final class RaftRequests {
             return server.submitClientRequestAsync(request);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private boolean isLeader() {
+        try {
+            return server.getDivision(groupId).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
         }
     }
 

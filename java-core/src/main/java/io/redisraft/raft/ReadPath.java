@@ -151,18 +151,25 @@ final class ReadPath {
         Trace.GENERIC.log(() -> "read barrier for " + batch.size() + " reads");
         executor.execute(() -> requests.write(barrier).whenComplete((reply, error) -> {
             Throwable failure = RaftFailures.failure(reply, error);
-            mainThread.execute(() -> barrierDone(batch, failure));
+            long index = failure == null ? reply.getLogIndex() : 0;
+            mainThread.execute(() -> barrierDone(batch, failure, index));
         }));
     }
 
-    private void barrierDone(List<Read> batch, Throwable failure) {
+    /**
+     * The barrier is applied at {@code index} on the leader. The leader has applied it here
+     * already; a follower (raft.follower-proxy) runs the reads once it has applied it too.
+     */
+    private void barrierDone(List<Read> batch, Throwable failure, long index) {
         barriers--;
         if (closed != null || failure != null) {
             Resp answer = closed != null ? closed : RaftFailures.forRead(failure, redirect.get());
             for (Read r : batch) redis.unblock(r.client(), answer);
             if (closed != null) return;
-        } else {
+        } else if (applier.appliedIndex() >= index) {
             execute(batch);
+        } else {
+            for (Read r : batch) waitingForApply.add(new Read(index, r.appliedAtArrival(), r.unit(), r.client()));
         }
         startBarrier();
     }

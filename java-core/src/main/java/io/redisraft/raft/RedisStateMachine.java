@@ -6,15 +6,19 @@ import io.redisraft.snapshot.SnapshotFiles;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.snapshot.SnapshotStore;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -26,6 +30,8 @@ import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 
 /**
@@ -64,12 +70,17 @@ public final class RedisStateMachine extends BaseStateMachine {
     private final SnapshotStore snapshots;
     private final SnapshotManager snapshotManager;
     private final Listener listener;
+    private final EntryClock clock;
+    /** This process's entries (see LogEntry); others' reach the leader from followers that proxy. */
+    private final long origin;
     /** raft.log-disable-apply; guarded by itself. */
     private final Object applyGate = new Object();
     private boolean applyDisabled;
 
     public RedisStateMachine(MainThread mainThread, EntryApplier applier, SnapshotStore snapshots,
-                             SnapshotManager snapshotManager, Listener listener) {
+                             SnapshotManager snapshotManager, Listener listener, EntryClock clock, long origin) {
+        this.clock = clock;
+        this.origin = origin;
         this.mainThread = mainThread;
         this.applier = applier;
         this.snapshots = snapshots;
@@ -101,12 +112,51 @@ public final class RedisStateMachine extends BaseStateMachine {
         return snapshots.getLatestSnapshot();
     }
 
+    /**
+     * Leader: an entry written on a follower (raft.follower-proxy) carries that follower's
+     * clock; it gets the leader's, as every other entry has.
+     */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        ByteString content = request.getMessage().getContent();
+        if (ours(content)) return super.startTransaction(request);
+        byte[] restamped;
+        try {
+            restamped = LogEntry.withTime(content.toByteArray(), clock.next());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("not a log entry of this module: " + e.getMessage());
+        }
+        return TransactionContext.newBuilder()
+                .setStateMachine(this)
+                .setClientRequest(request)
+                .setLogData(UnsafeByteOperations.unsafeWrap(restamped))
+                .build();
+    }
+
+    /** Whether the entry was written by this process (see LogEntry's origin). */
+    private boolean ours(ByteString entry) {
+        return entry.size() >= LogEntry.HEADER_SIZE
+                && entry.substring(1, 9).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong() == origin;
+    }
+
+    private Optional<RaftServer.Division> division() {
+        try {
+            return Optional.of(getServer().join().getDivision(getGroupId()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         long index = entry.getIndex();
         long term = entry.getTerm();
         byte[] payload = entry.getStateMachineLogEntry().getLogData().toByteArray();
+        if (trx.getServerRole() == RaftPeerRole.LEADER && !ours(entry.getStateMachineLogEntry().getLogData())) {
+            // A follower waits for this entry (its own client's, or its read barrier).
+            division().ifPresent(RatisInternals::sendHeartbeatsNow);
+        }
         CompletableFuture<Message> applied = new CompletableFuture<>();
         inLogOrder(() -> {
             try {

@@ -14,6 +14,9 @@ public interface SnapshotHost {
     /** Bytes of Raft log on disk. */
     long logFileSize();
 
+    /** Entries in the Raft log (since its start: the last snapshot, or the first entry). */
+    long logEntryCount();
+
     /** Main thread: last applied index and term (the state a fork captures). */
     long appliedIndex();
 

@@ -69,6 +69,8 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
      * fresh log may already be above a small raft.log-max-file-size.
      */
     private volatile long smallestLogSinceSnapshot = Long.MAX_VALUE;
+    /** The same, counted in entries. */
+    private volatile long fewestEntriesSinceSnapshot = Long.MAX_VALUE;
     private volatile long created;
     private volatile long received;
     private volatile long lastDurationSecs = -1;
@@ -90,21 +92,42 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     // ---- Taking snapshots ----
 
     /**
-     * Any thread: starts a snapshot if the log grew past raft.log-max-file-size -- and by
-     * half of it since its smallest size after the last snapshot (or this start): what a
-     * snapshot cannot remove (the segment still being written) must not cause one snapshot
-     * after another.
+     * Ratis keeps about this much Java heap per log entry: an index record for every entry of
+     * the log, and the entry's objects while it is cached (measured with a class histogram:
+     * about 220 and 350 bytes, whatever the entry's size).
+     */
+    static final long HEAP_BYTES_PER_ENTRY = 600;
+
+    /**
+     * Most entries the log may hold before a snapshot: what a quarter of the heap indexes.
+     * Small entries (one client's commands, one per entry) would otherwise fill the heap long
+     * before the log reaches raft.log-max-file-size.
+     */
+    static long maxLogEntries(long heapBytes) {
+        return Math.max(10_000, heapBytes / 4 / HEAP_BYTES_PER_ENTRY);
+    }
+
+    /**
+     * Any thread: starts a snapshot if the log grew past raft.log-max-file-size, or past
+     * {@link #maxLogEntries} entries -- and by half of that since its smallest size after the
+     * last snapshot (or this start): what a snapshot cannot remove (the segment still being
+     * written) must not cause one snapshot after another.
      */
     public void compactIfNeeded() {
         SnapshotHost h = host;
         if (h == null || h.store() == null) return;
         long size = h.logFileSize();
+        long entries = h.logEntryCount();
         // Followed even while no snapshot may start: the purge after the last one may end after it was measured.
         if (size < smallestLogSinceSnapshot) smallestLogSinceSnapshot = size;
+        if (entries < fewestEntriesSinceSnapshot) fewestEntriesSinceSnapshot = entries;
         if (inProgress || config.flag(ConfigOption.SNAPSHOT_DISABLE)) return;
         if (System.currentTimeMillis() < nextAutomaticAttempt) return;
         long max = config.number(ConfigOption.LOG_MAX_FILE_SIZE);
-        if (size > max && size - smallestLogSinceSnapshot > max / 2) mainThread.execute(() -> start(null));
+        long maxEntries = maxLogEntries(Runtime.getRuntime().maxMemory());
+        boolean tooLarge = size > max && size - smallestLogSinceSnapshot > max / 2;
+        boolean tooMany = entries > maxEntries && entries - fewestEntriesSinceSnapshot > maxEntries / 2;
+        if (tooLarge || tooMany) mainThread.execute(() -> start(null));
     }
 
     /** Main thread: RAFT.DEBUG COMPACT; {@code done} gets the reply once the snapshot is taken. */
@@ -179,6 +202,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
             store.promote();
             store.cleanupOldSnapshots(null);
             smallestLogSinceSnapshot = h.logFileSize();
+            fewestEntriesSinceSnapshot = h.logEntryCount();
             long secs = (System.nanoTime() - startedNanos) / 1_000_000_000L;
             RedisLog.notice("snapshot taken at index " + index + " (" + meta.size() + " bytes, " + secs + " s)");
             mainThread.execute(() -> {

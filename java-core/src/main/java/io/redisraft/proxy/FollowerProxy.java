@@ -1,0 +1,115 @@
+package io.redisraft.proxy;
+
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Sends the log entries a follower writes (raft.follower-proxy) to the leader, through
+ * a Ratis client that finds the leader and follows it when it changes. The entry is
+ * then applied on every node like any other, and the follower answers its clients when
+ * it applies the entry itself, so a client reads its own writes there. A send that has
+ * no reply within the timeout fails with a {@link java.util.concurrent.TimeoutException}
+ * (the entry may still be committed later). Counts what INFO raft reports as
+ * raft_proxy_*. Any thread.
+ */
+public final class FollowerProxy implements AutoCloseable {
+    /** raft_proxy_reqs, raft_proxy_failed_reqs, raft_proxy_failed_responses, raft_proxy_outstanding_reqs. */
+    public record Counters(long requests, long failedRequests, long failedResponses, long outstanding) {}
+
+    private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
+
+    private final Supplier<RaftGroup> group;
+    private final Supplier<RaftPeerId> leader;
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong failedRequests = new AtomicLong();
+    private final AtomicLong failedResponses = new AtomicLong();
+    private final AtomicLong outstanding = new AtomicLong();
+    // Guarded by this: the client, for the members it was built for.
+    private RaftClient client;
+    private HashSet<RaftPeerId> clientMembers;
+    private long clientTimeoutMs;
+
+    /** {@code group}: the current members; {@code leader}: who leads now, as far as this node knows (or null). */
+    public FollowerProxy(Supplier<RaftGroup> group, Supplier<RaftPeerId> leader) {
+        this.group = group;
+        this.leader = leader;
+    }
+
+    /** Sends an entry carrying {@code commands} client commands; the reply comes once the leader applied it. */
+    public CompletableFuture<RaftClientReply> send(byte[] entry, int commands, long timeoutMs) {
+        RaftClient c;
+        try {
+            c = client(timeoutMs);
+        } catch (RuntimeException e) {
+            failedRequests.incrementAndGet();
+            return CompletableFuture.failedFuture(e);
+        }
+        requests.addAndGet(commands);
+        outstanding.incrementAndGet();
+        return c.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
+                .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+                .whenComplete((reply, error) -> {
+                    outstanding.decrementAndGet();
+                    if (error != null || reply == null || !reply.isSuccess()) failedResponses.incrementAndGet();
+                });
+    }
+
+    public Counters counters() {
+        return new Counters(requests.get(), failedRequests.get(), failedResponses.get(), outstanding.get());
+    }
+
+    /** The client for the current members (a new one when they or the timeout changed). */
+    private synchronized RaftClient client(long timeoutMs) {
+        RaftGroup current = group.get();
+        HashSet<RaftPeerId> members = new HashSet<>();
+        current.getPeers().forEach(p -> members.add(p.getId()));
+        if (client != null && members.equals(clientMembers) && timeoutMs == clientTimeoutMs) return client;
+        closeClient();
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(timeoutMs, TimeUnit.MILLISECONDS));
+        int attempts = (int) Math.max(1, timeoutMs / RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
+        client = RaftClient.newBuilder()
+                .setRaftGroup(current)
+                .setLeaderId(leader.get())
+                .setProperties(properties)
+                .setParameters(new Parameters())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, RETRY_SLEEP))
+                .build();
+        clientMembers = members;
+        clientTimeoutMs = timeoutMs;
+        return client;
+    }
+
+    private void closeClient() {
+        if (client == null) return;
+        try {
+            client.close();
+        } catch (IOException e) {
+            // closing: nothing left to do with it
+        }
+        client = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        closeClient();
+    }
+}
