@@ -3,7 +3,9 @@ package io.redisraft.proxy;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
@@ -25,11 +27,19 @@ import org.apache.ratis.util.TimeDuration;
  * a Ratis client that finds the leader and follows it when it changes. The entry is
  * then applied on every node like any other, and the follower answers its clients when
  * it applies the entry itself, so a client reads its own writes there. A send that has
- * no reply within the timeout fails with a {@link java.util.concurrent.TimeoutException}
- * (the entry may still be committed later). Counts what INFO raft reports as
- * raft_proxy_*. Any thread.
+ * no reply within the timeout fails with a {@link java.util.concurrent.TimeoutException},
+ * any other failure with a {@link SendFailure}: either way the entry may still be
+ * committed later (a leader may have appended it before failing). Counts what INFO raft
+ * reports as raft_proxy_*. Any thread.
  */
 public final class FollowerProxy implements AutoCloseable {
+    /** A send that failed otherwise than by timing out; whether the entry will be committed is unknown. */
+    public static final class SendFailure extends Exception {
+        SendFailure(Throwable cause) {
+            super(String.valueOf(cause), cause);
+        }
+    }
+
     /** raft_proxy_reqs, raft_proxy_failed_reqs, raft_proxy_failed_responses, raft_proxy_outstanding_reqs. */
     public record Counters(long requests, long failedRequests, long failedResponses, long outstanding) {}
 
@@ -63,12 +73,22 @@ public final class FollowerProxy implements AutoCloseable {
         }
         requests.addAndGet(commands);
         outstanding.incrementAndGet();
-        return c.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
+        CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
+        c.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
                 .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
                 .whenComplete((reply, error) -> {
                     outstanding.decrementAndGet();
-                    if (error != null || reply == null || !reply.isSuccess()) failedResponses.incrementAndGet();
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (cause == null && reply != null && reply.isSuccess()) {
+                        result.complete(reply);
+                        return;
+                    }
+                    failedResponses.incrementAndGet();
+                    if (cause == null) cause = reply == null ? new IllegalStateException("no reply") : reply.getException();
+                    result.completeExceptionally(cause instanceof TimeoutException ? cause : new SendFailure(cause));
                 });
+        return result;
     }
 
     public Counters counters() {

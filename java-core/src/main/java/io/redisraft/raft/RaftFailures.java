@@ -1,5 +1,6 @@
 package io.redisraft.raft;
 
+import io.redisraft.proxy.FollowerProxy;
 import io.redisraft.resp.Resp;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -34,6 +35,8 @@ final class RaftFailures {
      * client is told the outcome is unknown.
      */
     static Resp forWrite(Throwable failure) {
+        // Sent to the leader by a follower: whatever went wrong, the entry may have been appended.
+        if (failure instanceof FollowerProxy.SendFailure) return NOT_COMMITTED;
         // Refused before the entry was appended: safe to retry. (NotLeaderException is not:
         // a deposed leader fails entries it had appended, which the next leader may commit.)
         if (failure instanceof LeaderNotReadyException) return NO_LEADER;

@@ -277,6 +277,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
                 .build();
         try {
             server.start();
+            RaftPortGuard.install(server, RatisProperties.messageLimit(config));
         } catch (IOException | RuntimeException e) {
             // A server that failed to start still holds threads and (direct) buffers.
             try {

@@ -26,20 +26,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class FaultRun {
     /** What to run. */
     public record Config(String name, int nodes, Set<Fault> faults, Duration duration, Duration faultInterval,
-                         int clientsPerWorkload, boolean readsAtHome, List<String> nodeArgs, long seed) {
+                         int clientsPerWorkload, boolean readsAtHome, boolean writesAtHome, List<String> nodeArgs,
+                         long seed) {
         /** A run with a random seed, or the one given with -Dfaults.seed (SEED= of scripts/faults.sh). */
         public static Config of(String name, int nodes, Set<Fault> faults, Duration duration) {
-            return new Config(name, nodes, faults, duration, Duration.ofSeconds(4), 3, false, List.of(),
+            return new Config(name, nodes, faults, duration, Duration.ofSeconds(4), 3, false, false, List.of(),
                     Long.getLong("faults.seed", System.nanoTime()));
         }
 
         public Config withNodeArgs(String... args) {
             return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, readsAtHome,
-                    List.of(args), seed);
+                    writesAtHome, List.of(args), seed);
         }
 
         public Config withReadsAtHome() {
-            return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, true, nodeArgs, seed);
+            return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, true, writesAtHome,
+                    nodeArgs, seed);
+        }
+
+        /** Register clients send everything to their own node (followers proxy it: raft.follower-proxy). */
+        public Config withEverythingAtHome() {
+            return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, true, true, nodeArgs,
+                    seed);
         }
     }
 
@@ -83,7 +91,7 @@ public final class FaultRun {
         RaftCluster cluster = network != null ? servers.cluster(network, config.nodes(), args)
                 : servers.cluster(config.nodes(), args);
 
-        List<Workload<?>> workloads = List.of(new RegisterWorkload(5, config.readsAtHome()), new ListAppendWorkload(4),
+        List<Workload<?>> workloads = List.of(new RegisterWorkload(5, config.readsAtHome(), config.writesAtHome()), new ListAppendWorkload(4),
                 new CounterWorkload(), new ScriptCounterWorkload(), new StateWorkload());
         System.out.println("fault run " + config.name() + ": seed " + config.seed());
         AtomicBoolean stop = new AtomicBoolean();

@@ -47,6 +47,18 @@ class FaultSuiteTest {
                 .withNodeArgs("--raft.log-max-file-size", "256kb"));
     }
 
+    /**
+     * Clients of followers (raft.follower-proxy): register operations, reads included, go to
+     * each client's own node, under crashes, pauses and partitions.
+     */
+    @Test
+    void followersThatProxyUnderCrashesPausesAndPartitions() throws InterruptedException {
+        runClean(FaultRun.Config.of("follower-proxy", 3,
+                EnumSet.of(Fault.KILL_LEADER, Fault.PAUSE_LEADER, Fault.PARTITION_LEADER, Fault.KILL_RANDOM),
+                Duration.ofSeconds(60)).withEverythingAtHome().withNodeArgs("--raft.follower-proxy", "yes",
+                "--raft.proxy-response-timeout", "5000"));
+    }
+
     /** Faults aimed at the leader lease, with reads sent to each client's own node. */
     @Test
     void leaseUnderPausesTransfersAndCpuStarvation() throws InterruptedException {

@@ -13,7 +13,8 @@ import java.util.Random;
  * Registers: GET, SET and compare-and-set (a Lua script) on a few keys at a time with
  * small values, checked for linearizability key by key (every few hundred operations
  * the clients move on to fresh keys, as Jepsen does). With {@code readsAtHome} reads go to
- * the client's own node instead of the leader (a follower answers -MOVED, a failure).
+ * the client's own node instead of the leader (a follower answers -MOVED, a failure); with
+ * {@code writesAtHome} writes and compare-and-sets too (for followers that proxy).
  */
 final class RegisterWorkload extends Workload<RegisterOp> {
     private static final String CAS = "local v = redis.call('GET', KEYS[1]) "
@@ -24,11 +25,13 @@ final class RegisterWorkload extends Workload<RegisterOp> {
 
     private final int keys;
     private final boolean readsAtHome;
+    private final boolean writesAtHome;
     private final java.util.concurrent.atomic.AtomicLong operations = new java.util.concurrent.atomic.AtomicLong();
 
-    RegisterWorkload(int keys, boolean readsAtHome) {
+    RegisterWorkload(int keys, boolean readsAtHome, boolean writesAtHome) {
         this.keys = keys;
         this.readsAtHome = readsAtHome;
+        this.writesAtHome = writesAtHome;
     }
 
     @Override
@@ -50,12 +53,13 @@ final class RegisterWorkload extends Workload<RegisterOp> {
                     s, invoke, completion(s)));
         } else if (choice == 2) {
             long v = random.nextInt(5);
-            Status s = status(client.call("SET", key, Long.toString(v)));
+            Status s = status((writesAtHome ? home : client).call("SET", key, Long.toString(v)));
             history.add(new RegisterOp(process, key, RegisterOp.Kind.WRITE, v, null, null, s, invoke, completion(s)));
         } else {
             long expected = random.nextInt(5);
             long v = random.nextInt(5);
-            ClusterClient.Outcome o = client.call("EVAL", CAS, "1", key, Long.toString(expected), Long.toString(v));
+            ClusterClient.Outcome o = (writesAtHome ? home : client).call("EVAL", CAS, "1", key,
+                    Long.toString(expected), Long.toString(v));
             Status s = status(o);
             Boolean swapped = s == Status.OK ? Long.valueOf(1).equals(o.value()) : null;
             history.add(new RegisterOp(process, key, RegisterOp.Kind.CAS, v, expected, swapped, s, invoke,
