@@ -9,8 +9,9 @@ import java.util.function.Function;
 /**
  * XADD with the same entry id on every node. Redis makes an id of "*" from its own clock;
  * here it becomes "ms-*" with ms the applied entry's time, or the stream's last id's time
- * if that is later (as Redis does when its clock is behind), so Redis picks the sequence
- * from the stream alone. Explicit ids and "ms-*" are already the same everywhere.
+ * if that is later (as Redis does when its clock is behind; the next millisecond once that
+ * one's sequence is used up), so Redis picks the sequence from the stream alone. Explicit
+ * ids and "ms-*" are already the same everywhere.
  */
 public final class StreamIds {
     private final Function<byte[][], Resp> redis;
@@ -24,11 +25,26 @@ public final class StreamIds {
     public byte[][] fixed(byte[][] argv, long entryTimeMs) {
         int idAt = idPosition(argv);
         if (idAt < 0 || !new String(argv[idAt], StandardCharsets.US_ASCII).equals("*")) return argv;
-        String last = lastGeneratedId(redis, argv[1]);
-        long ms = Math.max(entryTimeMs, Long.parseLong(last.substring(0, last.indexOf('-'))));
+        String id = idAfter(lastGeneratedId(redis, argv[1]), entryTimeMs);
+        if (id == null) return argv;
         byte[][] out = argv.clone();
-        out[idAt] = (ms + "-*").getBytes(StandardCharsets.US_ASCII);
+        out[idAt] = id.getBytes(StandardCharsets.US_ASCII);
         return out;
+    }
+
+    /**
+     * What "*" stands for after stream id {@code last} (parts unsigned, as Redis has them) at
+     * {@code nowMs}: "now-*" if now is later; else "last.ms-*" (Redis takes the next sequence),
+     * or "(last.ms+1)-*" once the sequence is exhausted; null when even the time is
+     * (Redis then answers its own error, the same everywhere).
+     */
+    static String idAfter(String last, long nowMs) {
+        int dash = last.indexOf('-');
+        long ms = Long.parseUnsignedLong(last.substring(0, dash));
+        long seq = Long.parseUnsignedLong(last.substring(dash + 1));
+        if (Long.compareUnsigned(nowMs, ms) > 0) return nowMs + "-*";
+        if (seq != -1L) return Long.toUnsignedString(ms) + "-*";
+        return ms == -1L ? null : Long.toUnsignedString(ms + 1) + "-*";
     }
 
     /**
