@@ -34,6 +34,9 @@ import java.util.Set;
 public final class Waiters implements WaitingClients {
     static final Resp UNBLOCKED = Resp.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
     static final Resp LEADER_CHANGED = Resp.error("CLUSTERDOWN the Raft leader changed while this client was blocked");
+    /** Redis 7.0's answers to a blocked XREADGROUP whose stream or group went away. */
+    static final Resp STREAM_GONE = Resp.error("UNBLOCKED the stream key no longer exists");
+    static final Resp GROUP_GONE = Resp.error("NOGROUP the consumer group this client was blocked on no longer exists");
 
     private final RedisApi redis;
     private final RaftNode node;
@@ -136,6 +139,11 @@ public final class Waiters implements WaitingClients {
         Map<String, String> types = new HashMap<>();
         for (Waiter w : new ArrayList<>(waiters.values())) {
             if (w.inFlight || w.pendingAnswer != null) continue;
+            Resp gone = groupReadGone(w, types);
+            if (gone != null) {
+                answer(w, gone);
+                continue;
+            }
             List<String> keys = w.names;
             boolean anyReady = false;
             for (int i = 0; i < keys.size() && !anyReady; i++) {
@@ -238,6 +246,21 @@ public final class Waiters implements WaitingClients {
         forget(w.client.handle());
         if (!w.inFlight) redis.unblock(w.client, LEADER_CHANGED);
         redis.call("CLIENT", "KILL", "ID", Long.toString(w.clientId));
+    }
+
+    /**
+     * For a blocked XREADGROUP: Redis's error once one of its keys is no longer a stream
+     * (deleted, flushed, overwritten) or no longer has the group; null while it may wait on.
+     */
+    private Resp groupReadGone(Waiter w, Map<String, String> types) {
+        BlockingCommand.StreamRead read = w.command.read();
+        if (read == null || read.group() == null) return null;
+        for (int i = 0; i < w.names.size(); i++) {
+            byte[] key = w.command.keys().get(i);
+            if (!types.computeIfAbsent(w.names.get(i), n -> type(w.db, key)).equals("stream")) return STREAM_GONE;
+            if (lastDelivered(w.db, key, read.group()) == null) return GROUP_GONE;
+        }
+        return null;
     }
 
     /** The key's type in database {@code db} (-1: the one the module's context uses now). */

@@ -97,6 +97,32 @@ class StreamsTest {
         }
     }
 
+    @Test
+    void aBlockedGroupReaderIsToldWhenItsStreamOrGroupGoesAway() throws Exception {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (String[] removal : List.of(new String[] {"DEL", "s"}, new String[] {"SET", "s", "v"},
+                    new String[] {"FLUSHALL"}, new String[] {"XGROUP", "DESTROY", "s", "g"})) {
+                leader.call("DEL", "s");
+                leader.call("XADD", "s", "1-1", "f", "v");
+                assertEquals("OK", leader.call("XGROUP", "CREATE", "s", "g", "$"));
+                java.util.concurrent.Future<Object> reader = pool.submit(() -> leader.call("XREADGROUP", "GROUP", "g",
+                        "c", "BLOCK", "0", "STREAMS", "s", ">"));
+                leader.awaitBlockedClients(1);
+                leader.call(removal);
+                String expected = removal[0].equals("XGROUP")
+                        ? "NOGROUP the consumer group this client was blocked on no longer exists"
+                        : "UNBLOCKED the stream key no longer exists";
+                assertEquals(new io.redisraft.harness.Commands.ReplyError(expected),
+                        reader.get(20, java.util.concurrent.TimeUnit.SECONDS), String.join(" ", removal));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** The node's own pending entries of every group: id, consumer, delivery time (absolute), delivery count. */
     private static Object pendingEntries(RedisNode n, String stream) {
         List<?> info = (List<?>) n.call("RAFT.DEBUG", "EXEC", "XINFO", "STREAM", stream, "FULL");
