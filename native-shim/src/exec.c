@@ -249,12 +249,51 @@ static int read_command(Cursor *c, Command *cmd) {
     return 1;
 }
 
+/*
+ * Up to this many arguments go to RedisModule_Call as buffers ('b'): Redis then creates
+ * them and, holding the only reference, re-encodes them as it does a client's (SET k 1
+ * stores an integer). An argument passed as a RedisModuleString ('v', for longer
+ * commands) is the module's too, and stays a string.
+ */
+#define BUFFER_ARGS_MAX 8
+
 /* RedisModule_Call of a command through ctx; fmt as RedisModule_Call takes it, ending in 'v'. */
 static RedisModuleCallReply *call_command(RedisModuleCtx *ctx, Command *cmd, const char *fmt) {
     size_t name_len;
     const char *name_ptr = RedisModule_StringPtrLen(cmd->argv[0], &name_len);
     char *name = strndup(name_ptr, name_len);
-    RedisModuleCallReply *reply = RedisModule_Call(ctx, name, fmt, cmd->argv + 1, (size_t)(cmd->argc - 1));
+    int n = cmd->argc - 1;
+    size_t flags_len = strlen(fmt) - 1;
+    RedisModuleCallReply *reply;
+    if (n > BUFFER_ARGS_MAX || flags_len > 8) {
+        reply = RedisModule_Call(ctx, name, fmt, cmd->argv + 1, (size_t)n);
+    } else {
+        char bfmt[8 + BUFFER_ARGS_MAX + 1];
+        memcpy(bfmt, fmt, flags_len);
+        memset(bfmt + flags_len, 'b', (size_t)n);
+        bfmt[flags_len + (size_t)n] = '\0';
+        const char *p[BUFFER_ARGS_MAX];
+        size_t l[BUFFER_ARGS_MAX];
+        for (int i = 0; i < n; i++) p[i] = RedisModule_StringPtrLen(cmd->argv[i + 1], &l[i]);
+#define ARG(i) p[i], l[i]
+        switch (n) {
+        case 0: reply = RedisModule_Call(ctx, name, bfmt); break;
+        case 1: reply = RedisModule_Call(ctx, name, bfmt, ARG(0)); break;
+        case 2: reply = RedisModule_Call(ctx, name, bfmt, ARG(0), ARG(1)); break;
+        case 3: reply = RedisModule_Call(ctx, name, bfmt, ARG(0), ARG(1), ARG(2)); break;
+        case 4: reply = RedisModule_Call(ctx, name, bfmt, ARG(0), ARG(1), ARG(2), ARG(3)); break;
+        case 5: reply = RedisModule_Call(ctx, name, bfmt, ARG(0), ARG(1), ARG(2), ARG(3), ARG(4)); break;
+        case 6: reply = RedisModule_Call(ctx, name, bfmt, ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5)); break;
+        case 7:
+            reply = RedisModule_Call(ctx, name, bfmt, ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5), ARG(6));
+            break;
+        default:
+            reply = RedisModule_Call(ctx, name, bfmt, ARG(0), ARG(1), ARG(2), ARG(3), ARG(4), ARG(5), ARG(6),
+                                     ARG(7));
+            break;
+        }
+#undef ARG
+    }
     free(name);
     return reply;
 }
