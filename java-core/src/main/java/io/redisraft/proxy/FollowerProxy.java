@@ -1,7 +1,9 @@
 package io.redisraft.proxy;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +18,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -47,6 +50,7 @@ public final class FollowerProxy implements AutoCloseable {
 
     private final Supplier<RaftGroup> group;
     private final Supplier<RaftPeerId> leader;
+    private final SupportedRpcType transport;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong failedRequests = new AtomicLong();
     private final AtomicLong failedResponses = new AtomicLong();
@@ -56,10 +60,14 @@ public final class FollowerProxy implements AutoCloseable {
     private HashSet<RaftPeerId> clientMembers;
     private long clientTimeoutMs;
 
-    /** {@code group}: the current members; {@code leader}: who leads now, as far as this node knows (or null). */
-    public FollowerProxy(Supplier<RaftGroup> group, Supplier<RaftPeerId> leader) {
+    /**
+     * {@code group}: the current members; {@code leader}: who leads now, as far as this node
+     * knows (or null); {@code transport}: the one the members' Raft ports speak.
+     */
+    public FollowerProxy(Supplier<RaftGroup> group, Supplier<RaftPeerId> leader, SupportedRpcType transport) {
         this.group = group;
         this.leader = leader;
+        this.transport = transport;
     }
 
     /** Sends an entry carrying {@code commands} client commands; the reply comes once the leader applied it. */
@@ -97,13 +105,19 @@ public final class FollowerProxy implements AutoCloseable {
 
     /** The client for the current members (a new one when they or the timeout changed). */
     private synchronized RaftClient client(long timeoutMs) {
-        RaftGroup current = group.get();
+        RaftGroup named = group.get();
         HashSet<RaftPeerId> members = new HashSet<>();
-        current.getPeers().forEach(p -> members.add(p.getId()));
+        // The client must reach the Raft ports; a member's client address is its Redis address.
+        List<RaftPeer> raftPorts = new ArrayList<>();
+        for (RaftPeer p : named.getPeers()) {
+            members.add(p.getId());
+            raftPorts.add(RaftPeer.newBuilder().setId(p.getId()).setAddress(p.getAddress()).build());
+        }
+        RaftGroup current = RaftGroup.valueOf(named.getGroupId(), raftPorts);
         if (client != null && members.equals(clientMembers) && timeoutMs == clientTimeoutMs) return client;
         closeClient();
         RaftProperties properties = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        RaftConfigKeys.Rpc.setType(properties, transport);
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(timeoutMs, TimeUnit.MILLISECONDS));
         int attempts = (int) Math.max(1, timeoutMs / RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
         client = RaftClient.newBuilder()

@@ -289,7 +289,8 @@ public final class RaftNode implements RedisStateMachine.Listener {
         }
         RaftServer.Division division = server.getDivision(group.getGroupId());
         wasMember = division.getRaftConf().getPeer(id.peerId(), RaftPeerRole.FOLLOWER) != null;
-        FollowerProxy proxy = new FollowerProxy(division::getGroup, () -> division.getInfo().getLeaderId());
+        FollowerProxy proxy = new FollowerProxy(division::getGroup, () -> division.getInfo().getLeaderId(),
+                RatisProperties.transport());
         RaftRequests requests = new RaftRequests(server, group.getGroupId(), proxy,
                 () -> config.number(ConfigOption.PROXY_RESPONSE_TIMEOUT));
         LeaderLease lease = new LeaderLease(division);

@@ -180,6 +180,11 @@ public final class RatisProperties {
         return "grpc".equals(System.getProperty("redisraft.transport"));
     }
 
+    /** The transport between nodes: Netty, or gRPC with -Dredisraft.transport=grpc. */
+    static SupportedRpcType transport() {
+        return usesGrpc() ? SupportedRpcType.GRPC : SupportedRpcType.NETTY;
+    }
+
     private static TimeDuration ms(long millis) {
         return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
     }
