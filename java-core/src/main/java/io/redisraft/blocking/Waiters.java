@@ -26,9 +26,11 @@ import java.util.Set;
  * it waits on, in its place. So the popped element is removed by a log entry on every
  * node, and clients are served in the order they blocked. Until a woken client's command
  * is applied, reads that arrived after the entry that woke it wait (see
- * {@link #owesWakeupsUpTo}), as Redis serves woken clients before any other command. A client waits until its
- * timeout (checked on housekeeping ticks), CLIENT UNBLOCK, its disconnection, or the
- * leader losing its place: then its clients are disconnected, as in RedisRaft.
+ * {@link #owesWakeupsUpTo}), as Redis serves woken clients before any other command. A
+ * client waits until its timeout (checked on housekeeping ticks), CLIENT UNBLOCK, its
+ * disconnection, or its node no longer taking commands (the leader losing its place,
+ * unless it proxies to the next one): then it is disconnected, as in RedisRaft. A follower
+ * that proxies (raft.follower-proxy) keeps its own clients waiting the same way.
  * Main thread only.
  */
 public final class Waiters implements WaitingClients {

@@ -355,7 +355,6 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     // ---- Serving commands (main thread) ----
 
-    /** Null if this node may serve client commands now, else the error to reply. */
     /**
      * Null if this node takes clients' commands now: as the ready leader, or as a follower
      * that knows its leader with raft.follower-proxy yes (it sends writes there and reads
