@@ -322,10 +322,21 @@ static int read_unit_header(Cursor *c, UnitHeader *h, int with_user) {
     return read_u32(c, &h->count) && h->count <= (uint32_t)(c->end - c->p);
 }
 
+/*
+ * Whether a reply is an error, read from its first byte. RedisModule_CallReplyType would
+ * parse the whole reply first, recursively: a script returning a table nested thousands
+ * deep (Redis's "Script return recursive object" test) overflowed the main thread's stack.
+ */
+static int reply_is_error(RedisModuleCallReply *reply) {
+    size_t len = 0;
+    const char *proto = RedisModule_CallReplyProto(reply, &len);
+    return proto && len > 0 && (proto[0] == '-' || proto[0] == '!');
+}
+
 /* Whether RedisModule_Call refused to run a command at all (unknown here, wrong arity here). */
 static int not_executed(RedisModuleCallReply *reply, int dispatch_error) {
     if (!reply) return 1;
-    if (!dispatch_error || RedisModule_CallReplyType(reply) != RM_REPLY_ERROR) return 0;
+    if (!dispatch_error || !reply_is_error(reply)) return 0;
     size_t len;
     const char *text = RedisModule_CallReplyStringPtr(reply, &len);
     static const char *refusals[] = {"ERR unknown command", "ERR wrong number of arguments"};
@@ -367,7 +378,7 @@ static int select_db(uint32_t db) {
 /* Whether a unit's only reply is PARKED_REPLY: its client keeps waiting. */
 static int is_parked(const Reply *r) {
     if (r->count != 1 || r->as_array || !r->calls[0]) return 0;
-    if (RedisModule_CallReplyType(r->calls[0]) != RM_REPLY_ERROR) return 0;
+    if (!reply_is_error(r->calls[0])) return 0;
     size_t len;
     const char *text = RedisModule_CallReplyStringPtr(r->calls[0], &len);
     return text && len == strlen(PARKED_REPLY) && memcmp(text, PARKED_REPLY, len) == 0;

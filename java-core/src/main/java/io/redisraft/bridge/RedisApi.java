@@ -16,6 +16,8 @@ import jnr.ffi.byref.IntByReference;
 public final class RedisApi {
     /** RedisModule_GetContextFlags: the caller speaks RESP3. */
     public static final int CONTEXT_RESP3 = 1 << 22;
+    /** RedisModule_GetContextFlags: a script is running (the command is one of its calls). */
+    public static final int CONTEXT_LUA = 1;
 
     private final Shim shim;
 
@@ -57,6 +59,11 @@ public final class RedisApi {
         Pointer reply = shim.rr_call_at_entry_time(-1, encoded, encoded.length, idleArg, entryTimeMs, len);
         if (reply == null) return Resp.error("ERR command could not be run: " + CommandCodec.describe(argv));
         return takeResp(reply, len);
+    }
+
+    /** Whether a command's context is a script's call. */
+    public boolean inScript(long ctx) {
+        return (shim.rr_context_flags(ctx) & CONTEXT_LUA) != 0;
     }
 
     /** Whether the caller of a command's context (a client, or a script's call) speaks RESP3. */

@@ -216,6 +216,11 @@ public final class CommandTable {
         return RedisRaftFlags.table(commandFlags, commandTips, ignored).get(name);
     }
 
+    /** Whether Redis refuses the command in scripts (COMMAND's noscript flag). */
+    public boolean refusedInScripts(String name) {
+        return commandFlags.getOrDefault(name, List.of()).contains("noscript");
+    }
+
     /** Whether the command (a spec name, "container|sub" for subcommands) runs on the leader only. */
     public static boolean leaderOnly(String name) {
         int bar = name.indexOf('|');

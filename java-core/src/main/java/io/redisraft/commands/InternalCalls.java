@@ -87,7 +87,9 @@ final class InternalCalls {
         } else if (roles.contains(InternalRole.STREAM_CLAIM)) {
             redis.reply(ctx, claim(argv, nowMs));
         } else if (roles.contains(InternalRole.BLOCKING_POP)) {
-            blockingCommand(ctx, argv, nowMs);
+            Resp refused = redis.inScript(ctx) ? refusedInScripts(spec, argv) : null;
+            if (refused != null) redis.reply(ctx, refused);
+            else blockingCommand(ctx, argv, nowMs);
         } else {
             Resp reply = roles.contains(InternalRole.LISTING) ? listing(argv, nowMs) : redis.call(argv);
             if (applying && roles.contains(InternalRole.ORDER)) reply = ReplySorter.sort(spec.name(), reply);
@@ -118,6 +120,25 @@ final class InternalCalls {
         } else {
             redis.reply(ctx, delivers && redis.speaksResp3(ctx) ? StreamDeliveries.asResp3(found) : found);
         }
+    }
+
+    /**
+     * Redis 7.0's refusals of blocking commands in scripts, which the module's wrapper would
+     * otherwise let through: BLPOP and the like at all, XREAD/XREADGROUP with BLOCK.
+     */
+    private Resp refusedInScripts(CommandTable.Spec spec, byte[][] argv) {
+        if (table.get().refusedInScripts(spec.name())) {
+            return Resp.error("ERR This Redis command is not allowed from script");
+        }
+        for (int i = 1; i < argv.length; i++) {
+            String arg = CommandTable.lower(argv[i]);
+            if (arg.equals("streams")) break;
+            if (arg.equals("block")) {
+                return Resp.error("ERR " + new String(argv[0], StandardCharsets.UTF_8)
+                        + " command is not allowed with BLOCK option from scripts");
+            }
+        }
+        return null;
     }
 
     private void restampDeliveries(byte[][] argv, Resp reply, long nowMs) {

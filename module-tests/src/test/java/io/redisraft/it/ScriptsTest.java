@@ -25,6 +25,38 @@ class ScriptsTest {
 
 
     @Test
+    void aScriptReturningANestedTableOrCallingABlockingCommandGetsRedisErrors() throws Exception {
+        RaftCluster cluster = servers.cluster(3);
+        RedisNode leader = cluster.awaitLeader();
+        String script = "local a = {}; local b = {a}; a[1] = b; return a";
+        String request = "*3\r\n$4\r\nEVAL\r\n$" + script.length() + "\r\n" + script + "\r\n$1\r\n0\r\n";
+        // Raw: the reply is thousands of nested arrays, then Redis's error (a client library would recurse).
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", leader.port())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            String line;
+            int nested = 0;
+            while ((line = in.readLine()) != null && line.equals("*1")) nested++;
+            assertEquals("-ERR reached lua stack limit", line, "after " + nested + " nested arrays");
+            assertTrue(nested > 100, nested + " nested arrays");
+        }
+        assertEquals("OK", leader.call("SET", "after", "1"));
+        // Blocking commands are refused in scripts, as by Redis 7.0 (the module's wrapper must not let them by).
+        ReplyError blpop = assertInstanceOf(ReplyError.class,
+                leader.call("EVAL", "return redis.pcall('blpop', KEYS[1], 0)", "1", "x"));
+        assertTrue(blpop.message().contains("not allowed from script"), blpop.message());
+        ReplyError xread = assertInstanceOf(ReplyError.class,
+                leader.call("EVAL", "return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', KEYS[1], '$')", "1", "s"));
+        assertTrue(xread.message().contains("xread command is not allowed with BLOCK option from scripts"),
+                xread.message());
+        cluster.awaitConverged();
+        cluster.assertIdentical();
+        for (RedisNode n : cluster.nodes()) assertEquals("PONG", n.call("PING"), n.toString());
+    }
+
+    @Test
     void evalshaAfterCompactionRunsIdenticallyOnARestartedFollower() {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
