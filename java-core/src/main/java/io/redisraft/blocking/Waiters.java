@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -74,7 +75,7 @@ public final class Waiters implements WaitingClients {
             this.db = db;
             this.unit = unit;
             this.command = command;
-            for (byte[] k : command.keys()) names.add(db + ":" + new String(k, StandardCharsets.ISO_8859_1));
+            for (byte[] k : command.keys()) names.add(name(db, k));
             this.deadlineNanos = command.timeoutMs() == 0 ? 0 : System.nanoTime() + command.timeoutMs() * 1_000_000;
         }
     }
@@ -138,10 +139,10 @@ public final class Waiters implements WaitingClients {
         for (Waiter w : waiters.values()) {
             if (w.inFlight) claimed.addAll(w.names);
         }
-        Map<String, String> types = new HashMap<>();
+        KeyLookups lookups = new KeyLookups();
         for (Waiter w : new ArrayList<>(waiters.values())) {
             if (w.inFlight || w.pendingAnswer != null) continue;
-            Resp gone = groupReadGone(w, types);
+            Resp gone = groupReadGone(w, lookups);
             if (gone != null) {
                 answer(w, gone);
                 continue;
@@ -149,11 +150,9 @@ public final class Waiters implements WaitingClients {
             List<String> keys = w.names;
             boolean anyReady = false;
             for (int i = 0; i < keys.size() && !anyReady; i++) {
-                String name = keys.get(i);
-                if (claimed.contains(name)) continue;
-                byte[] key = w.command.keys().get(i);
-                anyReady = types.computeIfAbsent(name, n -> type(w.db, key)).equals(w.command.type())
-                        && (w.command.read() == null || hasEntriesToRead(w.db, w.command, i));
+                if (claimed.contains(keys.get(i))) continue;
+                anyReady = lookups.type(w.db, w.command.keys().get(i)).equals(w.command.type())
+                        && (w.command.read() == null || hasEntriesToRead(w.db, w.command, i, lookups));
             }
             if (!anyReady) continue;
             claimed.addAll(keys);
@@ -254,21 +253,42 @@ public final class Waiters implements WaitingClients {
      * For a blocked XREADGROUP: Redis's error once one of its keys is no longer a stream
      * (deleted, flushed, overwritten) or no longer has the group; null while it may wait on.
      */
-    private Resp groupReadGone(Waiter w, Map<String, String> types) {
+    private Resp groupReadGone(Waiter w, KeyLookups lookups) {
         BlockingCommand.StreamRead read = w.command.read();
         if (read == null || read.group() == null) return null;
-        for (int i = 0; i < w.names.size(); i++) {
-            byte[] key = w.command.keys().get(i);
-            if (!types.computeIfAbsent(w.names.get(i), n -> type(w.db, key)).equals("stream")) return STREAM_GONE;
-            if (lastDelivered(w.db, key, read.group()) == null) return GROUP_GONE;
+        for (byte[] key : w.command.keys()) {
+            if (!lookups.type(w.db, key).equals("stream")) return STREAM_GONE;
+            if (lookups.lastDelivered(w.db, key, read.group()) == null) return GROUP_GONE;
         }
         return null;
     }
 
-    /** The key's type in database {@code db} (-1: the one the module's context uses now). */
-    private String type(int db, byte[] key) {
-        Resp type = redis.callInDb(db, new byte[][] {bytes("TYPE"), key});
-        return type instanceof Resp.Simple s ? s.text() : "none";
+    /**
+     * What one pass over the waiters reads about keys, each thing once however many waiters
+     * ask (TYPE, XINFO GROUPS). In database {@code db}; -1: the one the module's context uses now.
+     */
+    private final class KeyLookups {
+        private final Map<String, String> types = new HashMap<>();
+        private final Map<String, Optional<String>> delivered = new HashMap<>();
+
+        String type(int db, byte[] key) {
+            return types.computeIfAbsent(name(db, key), n -> {
+                Resp type = redis.callInDb(db, new byte[][] {bytes("TYPE"), key});
+                return type instanceof Resp.Simple s ? s.text() : "none";
+            });
+        }
+
+        /** The id of the last entry a consumer group was given, or null if there is no such group. */
+        String lastDelivered(int db, byte[] key, byte[] group) {
+            String name = name(db, key) + "\0" + new String(group, StandardCharsets.ISO_8859_1);
+            return delivered.computeIfAbsent(name, n -> Optional.ofNullable(readLastDelivered(db, key, group)))
+                    .orElse(null);
+        }
+    }
+
+    /** "db:key": how waiters and lookups name a key. */
+    private static String name(int db, byte[] key) {
+        return db + ":" + new String(key, StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -276,9 +296,10 @@ public final class Waiters implements WaitingClients {
      * (in the database the module's context uses), or find nothing and wait.
      */
     public boolean couldServe(BlockingCommand command) {
+        KeyLookups lookups = new KeyLookups();
         for (int i = 0; i < command.keys().size(); i++) {
-            if (type(-1, command.keys().get(i)).equals(command.type())
-                    && (command.read() == null || hasEntriesToRead(-1, command, i))) {
+            if (lookups.type(-1, command.keys().get(i)).equals(command.type())
+                    && (command.read() == null || hasEntriesToRead(-1, command, i, lookups))) {
                 return true;
             }
         }
@@ -286,10 +307,10 @@ public final class Waiters implements WaitingClients {
     }
 
     /** Whether the stream of key {@code i} holds an entry the blocked read would return. */
-    private boolean hasEntriesToRead(int db, BlockingCommand command, int i) {
+    private boolean hasEntriesToRead(int db, BlockingCommand command, int i, KeyLookups lookups) {
         byte[] key = command.keys().get(i);
         BlockingCommand.StreamRead read = command.read();
-        String after = read.group() != null ? lastDelivered(db, key, read.group())
+        String after = read.group() != null ? lookups.lastDelivered(db, key, read.group())
                 : new String(read.afterIds().get(i), StandardCharsets.US_ASCII);
         if (after == null) return false;
         Resp next = redis.callInDb(db, new byte[][] {bytes("XRANGE"), key, bytes("(" + after), bytes("+"),
@@ -297,8 +318,7 @@ public final class Waiters implements WaitingClients {
         return next instanceof Resp.Array a && a.items() != null && !a.items().isEmpty();
     }
 
-    /** The id of the last entry a consumer group was given, or null if there is no such group. */
-    private String lastDelivered(int db, byte[] key, byte[] group) {
+    private String readLastDelivered(int db, byte[] key, byte[] group) {
         Resp groups = redis.callInDb(db, new byte[][] {bytes("XINFO"), bytes("GROUPS"), key});
         if (!(groups instanceof Resp.Array a) || a.items() == null) return null;
         String wanted = new String(group, StandardCharsets.UTF_8);
@@ -314,7 +334,6 @@ public final class Waiters implements WaitingClients {
         }
         return null;
     }
-
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

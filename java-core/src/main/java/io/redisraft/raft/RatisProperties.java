@@ -49,16 +49,11 @@ public final class RatisProperties {
     private RatisProperties() {}
 
     /**
-     * On the heap, Ratis's entries take about five times their size on disk when they are
-     * small (one command each: ~130 bytes on disk, ~600 bytes of objects), and it counts
-     * only the bytes on disk.
-     */
-    static final int SMALL_ENTRY_HEAP_FACTOR = 5;
-
-    /**
      * Ratis keeps the open log segment whole on the heap, and a snapshot cannot purge it: a
-     * segment is at most a sixty-fourth of the heap (up to a twelfth of it for small
-     * entries), a quarter of log-max-file-size, and 32 MB. (An eighth of the heap held
+     * segment is at most a sixty-fourth of the heap, a quarter of log-max-file-size, and
+     * 32 MB. Ratis counts an entry's bytes on disk, but a small one (one command, ~130 bytes)
+     * takes about five times that on the heap (SnapshotManager.HEAP_BYTES_PER_ENTRY), so
+     * a segment of small entries holds up to a twelfth of the heap. (An eighth of the heap held
      * 114,000 small entries, 85 MB of a 128 MB heap, and the node stopped serving.)
      */
     static long segmentSize(long maxLogFile, long heap) {
@@ -67,7 +62,7 @@ public final class RatisProperties {
 
     /**
      * Closed segments cached on the heap: log-max-cache-size, but at most a thirty-second of
-     * the heap as Ratis counts it (up to a sixth of it for small entries), so that the cache
+     * the heap as Ratis counts it (five times that for small entries), so that the cache
      * cannot exhaust it (the node would stop serving).
      */
     static long cacheSize(long configured, long segment, long heap) {

@@ -73,6 +73,7 @@ public final class RedisStateMachine extends BaseStateMachine {
     private final EntryClock clock;
     /** This process's entries (see LogEntry); others' reach the leader from followers that proxy. */
     private final long origin;
+    private RaftServer.Division division;
     /** raft.log-disable-apply; guarded by itself. */
     private final Object applyGate = new Object();
     private boolean applyDisabled;
@@ -139,12 +140,16 @@ public final class RedisStateMachine extends BaseStateMachine {
                 && entry.substring(1, 9).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong() == origin;
     }
 
+    /** This member of the group, looked up once (Ratis's apply thread). */
     private Optional<RaftServer.Division> division() {
-        try {
-            return Optional.of(getServer().join().getDivision(getGroupId()));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+        if (division == null) {
+            try {
+                division = getServer().join().getDivision(getGroupId());
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
         }
+        return Optional.of(division);
     }
 
     @Override

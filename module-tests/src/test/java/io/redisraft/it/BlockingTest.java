@@ -5,18 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redisraft.harness.BackgroundCalls;
 import io.redisraft.harness.Commands;
 import io.redisraft.harness.Commands.ReplyError;
 import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
 import io.redisraft.harness.Servers;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -25,29 +22,16 @@ import redis.clients.jedis.Jedis;
 class BlockingTest {
     @RegisterExtension
     final Servers servers = new Servers();
-    private final ExecutorService pool = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopClients() {
-        pool.shutdownNow();
-    }
-
-    /** Runs a command on its own connection; the future holds its reply (or the exception). */
-    private Future<Object> blocked(RedisNode node, String... command) {
-        return pool.submit(() -> {
-            try (Jedis j = node.client()) {
-                return Commands.call(j, command);
-            }
-        });
-    }
+    @RegisterExtension
+    final BackgroundCalls background = new BackgroundCalls();
 
     @Test
     void clientsAreServedInTheOrderTheyBlockedAndEveryNodeRemovesTheSameElement() throws Exception {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        Future<Object> first = blocked(leader, "BLPOP", "q", "0");
+        Future<Object> first = background.call(leader, "BLPOP", "q", "0");
         leader.awaitBlockedClients(1);
-        Future<Object> second = blocked(leader, "BRPOP", "other", "q", "0");
+        Future<Object> second = background.call(leader, "BRPOP", "other", "q", "0");
         leader.awaitBlockedClients(2);
         assertEquals(1L, leader.call("RPUSH", "q", "a"));
         assertEquals(List.of("q", "a"), first.get(20, TimeUnit.SECONDS));
@@ -56,8 +40,8 @@ class BlockingTest {
         assertEquals(List.of("q", "b"), second.get(20, TimeUnit.SECONDS));
 
         // Other blocking pops, and a key renamed onto the awaited one.
-        Future<Object> move = blocked(leader, "BLMOVE", "src", "dst", "LEFT", "RIGHT", "0");
-        Future<Object> zpop = blocked(leader, "BZPOPMAX", "z", "0");
+        Future<Object> move = background.call(leader, "BLMOVE", "src", "dst", "LEFT", "RIGHT", "0");
+        Future<Object> zpop = background.call(leader, "BZPOPMAX", "z", "0");
         leader.awaitBlockedClients(2);
         leader.call("RPUSH", "staging", "moved");
         assertEquals("OK", leader.call("RENAME", "staging", "src"));
@@ -90,12 +74,12 @@ class BlockingTest {
                     "inside MULTI a blocking pop does not block");
         }
 
-        Future<Object> unblocked = blocked(leader, "BLPOP", "u", "0");
+        Future<Object> unblocked = background.call(leader, "BLPOP", "u", "0");
         leader.awaitBlockedClients(1);
         String id = blockedClientId(leader);
         assertEquals(1L, leader.call("CLIENT", "UNBLOCK", id, "ERROR"));
         assertEquals(new ReplyError("UNBLOCKED client unblocked via CLIENT UNBLOCK"), unblocked.get(20, TimeUnit.SECONDS));
-        Future<Object> timedOut = blocked(leader, "BLPOP", "u", "0");
+        Future<Object> timedOut = background.call(leader, "BLPOP", "u", "0");
         leader.awaitBlockedClients(1);
         assertEquals(1L, leader.call("CLIENT", "UNBLOCK", blockedClientId(leader)));
         assertNull(timedOut.get(20, TimeUnit.SECONDS));
@@ -103,7 +87,7 @@ class BlockingTest {
 
         // A client that disconnects while blocked is forgotten: nothing is popped for it.
         Jedis leaving = leader.client();
-        CompletableFuture.runAsync(() -> Commands.call(leaving, "BLPOP", "left", "0"), pool);
+        background.run(() -> Commands.call(leaving, "BLPOP", "left", "0"));
         leader.awaitBlockedClients(1);
         leaving.getConnection().disconnect();
         leader.awaitBlockedClients(0);
@@ -120,9 +104,9 @@ class BlockingTest {
         RedisNode leader = cluster.awaitLeader();
         try (Jedis j = leader.client(); Jedis watcher = leader.client()) {
             // A chain: the first woken client's move wakes the second, all before the pusher's next read.
-            Future<Object> first = blocked(leader, "BLMOVE", "l1", "l2", "RIGHT", "LEFT", "0");
+            Future<Object> first = background.call(leader, "BLMOVE", "l1", "l2", "RIGHT", "LEFT", "0");
             leader.awaitBlockedClients(1);
-            Future<Object> second = blocked(leader, "BLMOVE", "l2", "l3", "LEFT", "RIGHT", "0");
+            Future<Object> second = background.call(leader, "BLMOVE", "l2", "l3", "LEFT", "RIGHT", "0");
             leader.awaitBlockedClients(2);
             Commands.call(j, "RPUSH", "l1", "foo");
             assertEquals(List.of(), Commands.call(j, "LRANGE", "l1", "0", "-1"));
@@ -133,7 +117,7 @@ class BlockingTest {
 
             // A transaction of reads watching where the woken client pushes aborts: the push came first.
             Commands.call(j, "SET", "somekey", "somevalue");
-            Future<Object> mover = blocked(leader, "BRPOPLPUSH", "src", "dst", "0");
+            Future<Object> mover = background.call(leader, "BRPOPLPUSH", "src", "dst", "0");
             leader.awaitBlockedClients(1);
             assertEquals("OK", Commands.call(watcher, "WATCH", "dst"));
             assertEquals("OK", Commands.call(watcher, "MULTI"));
@@ -150,7 +134,7 @@ class BlockingTest {
     void compactionAndAFollowerRestartChangeNothingForABlockedClient() throws Exception {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        Future<Object> waiting = blocked(leader, "BRPOP", "jobs", "0");
+        Future<Object> waiting = background.call(leader, "BRPOP", "jobs", "0");
         leader.awaitBlockedClients(1);
         cluster.compactEverywhere();
         RedisNode follower = cluster.aFollower();
@@ -167,7 +151,7 @@ class BlockingTest {
     void aLeaderThatLosesItsPlaceDisconnectsItsBlockedClients() throws Exception {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        Future<Object> waiting = blocked(leader, "BLPOP", "job", "0");
+        Future<Object> waiting = background.call(leader, "BLPOP", "job", "0");
         leader.awaitBlockedClients(1);
         RedisNode next = cluster.aFollower();
         assertEquals("OK", leader.call("RAFT.TRANSFER_LEADER", next.info("raft_node_id")));

@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redisraft.harness.BackgroundCalls;
 import io.redisraft.harness.Commands;
 import io.redisraft.harness.Commands.ReplyError;
 import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
 import io.redisraft.harness.Servers;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -25,12 +23,8 @@ import redis.clients.jedis.util.KeyValue;
 class FollowerProxyTest {
     @RegisterExtension
     final Servers servers = new Servers();
-    private final ExecutorService pool = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopClients() {
-        pool.shutdownNow();
-    }
+    @RegisterExtension
+    final BackgroundCalls background = new BackgroundCalls();
 
     @Test
     void aFollowerRunsWritesReadsTransactionsScriptsAndBlockingCommandsForItsClients() throws Exception {
@@ -50,11 +44,7 @@ class FollowerProxyTest {
             assertEquals("5", Commands.call(other, "GET", "n"), "another follower reads it too");
 
             // A client blocked on a follower is served by a push through another follower.
-            Future<Object> popped = pool.submit(() -> {
-                try (Jedis waiting = follower.client()) {
-                    return Commands.call(waiting, "BLPOP", "queue", "0");
-                }
-            });
+            Future<Object> popped = background.call(follower, "BLPOP", "queue", "0");
             follower.awaitBlockedClients(1);
             Commands.call(other, "RPUSH", "queue", "job");
             assertEquals(List.of("queue", "job"), popped.get(20, TimeUnit.SECONDS));

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redisraft.harness.BackgroundCalls;
 import io.redisraft.harness.Commands;
 import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
 import io.redisraft.harness.Servers;
 import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -17,6 +20,8 @@ import redis.clients.jedis.Jedis;
 class StreamsTest {
     @RegisterExtension
     final Servers servers = new Servers();
+    @RegisterExtension
+    final BackgroundCalls background = new BackgroundCalls();
 
     @Test
     void entriesGroupsAndClaimsAreIdenticalOnEveryNode() {
@@ -101,25 +106,20 @@ class StreamsTest {
     void aBlockedGroupReaderIsToldWhenItsStreamOrGroupGoesAway() throws Exception {
         RaftCluster cluster = servers.cluster(3);
         RedisNode leader = cluster.awaitLeader();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            for (String[] removal : List.of(new String[] {"DEL", "s"}, new String[] {"SET", "s", "v"},
-                    new String[] {"FLUSHALL"}, new String[] {"XGROUP", "DESTROY", "s", "g"})) {
-                leader.call("DEL", "s");
-                leader.call("XADD", "s", "1-1", "f", "v");
-                assertEquals("OK", leader.call("XGROUP", "CREATE", "s", "g", "$"));
-                java.util.concurrent.Future<Object> reader = pool.submit(() -> leader.call("XREADGROUP", "GROUP", "g",
-                        "c", "BLOCK", "0", "STREAMS", "s", ">"));
-                leader.awaitBlockedClients(1);
-                leader.call(removal);
-                String expected = removal[0].equals("XGROUP")
-                        ? "NOGROUP the consumer group this client was blocked on no longer exists"
-                        : "UNBLOCKED the stream key no longer exists";
-                assertEquals(new io.redisraft.harness.Commands.ReplyError(expected),
-                        reader.get(20, java.util.concurrent.TimeUnit.SECONDS), String.join(" ", removal));
-            }
-        } finally {
-            pool.shutdownNow();
+        for (String[] removal : List.of(new String[] {"DEL", "s"}, new String[] {"SET", "s", "v"},
+                new String[] {"FLUSHALL"}, new String[] {"XGROUP", "DESTROY", "s", "g"})) {
+            leader.call("DEL", "s");
+            leader.call("XADD", "s", "1-1", "f", "v");
+            assertEquals("OK", leader.call("XGROUP", "CREATE", "s", "g", "$"));
+            Future<Object> reader = background.call(leader, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0",
+                    "STREAMS", "s", ">");
+            leader.awaitBlockedClients(1);
+            leader.call(removal);
+            String expected = removal[0].equals("XGROUP")
+                    ? "NOGROUP the consumer group this client was blocked on no longer exists"
+                    : "UNBLOCKED the stream key no longer exists";
+            assertEquals(new io.redisraft.harness.Commands.ReplyError(expected), reader.get(20, TimeUnit.SECONDS),
+                    String.join(" ", removal));
         }
     }
 
@@ -144,20 +144,14 @@ class StreamsTest {
         RedisNode leader = cluster.awaitLeader();
         leader.call("XADD", "events", "1-1", "old", "x");
         assertEquals("OK", leader.call("XGROUP", "CREATE", "events", "g", "$"));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            java.util.concurrent.Future<Object> reader = pool.submit(() -> leader.call("XREAD", "BLOCK", "0",
-                    "STREAMS", "events", "$"));
-            java.util.concurrent.Future<Object> consumer = pool.submit(() -> leader.call("XREADGROUP", "GROUP", "g",
-                    "worker", "BLOCK", "0", "STREAMS", "events", ">"));
-            leader.awaitBlockedClients(2);
-            assertEquals("2-1", leader.call("XADD", "events", "2-1", "new", "y"));
-            List<?> expected = List.of(List.of("events", List.of(List.of("2-1", List.of("new", "y")))));
-            assertEquals(expected, reader.get(20, java.util.concurrent.TimeUnit.SECONDS));
-            assertEquals(expected, consumer.get(20, java.util.concurrent.TimeUnit.SECONDS));
-        } finally {
-            pool.shutdownNow();
-        }
+        Future<Object> reader = background.call(leader, "XREAD", "BLOCK", "0", "STREAMS", "events", "$");
+        Future<Object> consumer = background.call(leader, "XREADGROUP", "GROUP", "g", "worker", "BLOCK", "0",
+                "STREAMS", "events", ">");
+        leader.awaitBlockedClients(2);
+        assertEquals("2-1", leader.call("XADD", "events", "2-1", "new", "y"));
+        List<?> expected = List.of(List.of("events", List.of(List.of("2-1", List.of("new", "y")))));
+        assertEquals(expected, reader.get(20, TimeUnit.SECONDS));
+        assertEquals(expected, consumer.get(20, TimeUnit.SECONDS));
         cluster.awaitConverged();
         cluster.assertIdentical();
         for (RedisNode n : cluster.nodes()) {
