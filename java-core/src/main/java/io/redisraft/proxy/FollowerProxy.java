@@ -34,6 +34,10 @@ import org.apache.ratis.util.TimeDuration;
  * any other failure with a {@link SendFailure}: either way the entry may still be
  * committed later (a leader may have appended it before failing). Counts what INFO raft
  * reports as raft_proxy_*. Any thread.
+ * <p>A Ratis client sends writes in order through one sliding window, and once a send in
+ * it has failed for good (retries used up), the window refuses every later send. So a
+ * client that failed a send is retired: later sends get a new client, and the old one is
+ * closed once its sends still in flight have had their time.
  */
 public final class FollowerProxy implements AutoCloseable {
     /** A send that failed otherwise than by timing out; whether the entry will be committed is unknown. */
@@ -93,6 +97,7 @@ public final class FollowerProxy implements AutoCloseable {
                         return;
                     }
                     failedResponses.incrementAndGet();
+                    retire(c, timeoutMs);
                     if (cause == null) cause = reply == null ? new IllegalStateException("no reply") : reply.getException();
                     result.completeExceptionally(cause instanceof TimeoutException ? cause : new SendFailure(cause));
                 });
@@ -132,14 +137,25 @@ public final class FollowerProxy implements AutoCloseable {
         return client;
     }
 
+    /** Stops using {@code failed} for new sends, if it is still the current client. */
+    private synchronized void retire(RaftClient failed, long timeoutMs) {
+        if (client != failed) return;
+        client = null;
+        CompletableFuture.delayedExecutor(2 * timeoutMs, TimeUnit.MILLISECONDS).execute(() -> close(failed));
+    }
+
     private void closeClient() {
         if (client == null) return;
+        close(client);
+        client = null;
+    }
+
+    private static void close(RaftClient c) {
         try {
-            client.close();
+            c.close();
         } catch (IOException e) {
             // closing: nothing left to do with it
         }
-        client = null;
     }
 
     @Override

@@ -137,8 +137,12 @@ public final class RaftCluster {
     public void awaitConverged() {
         RedisNode leader = awaitLeader();
         long commit = Long.parseLong(leader.info("raft_commit_index"));
-        awaitTrue(CONVERGE, () -> running().stream().allMatch(
-                n -> Long.parseLong(n.info("raft_last_applied_index")) >= commit), "nodes to apply index " + commit);
+        try {
+            awaitTrue(CONVERGE, () -> running().stream().allMatch(
+                    n -> Long.parseLong(n.info("raft_last_applied_index")) >= commit), "nodes to apply index " + commit);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "\n" + describe(), e);
+        }
     }
 
     /** Every running node holds the same data, compared at one applied index they all stand at. */
@@ -172,7 +176,8 @@ public final class RaftCluster {
                     Map<String, String> i = n.info();
                     sb.append(" state=").append(i.get("raft_state")).append(" role=").append(i.get("raft_role"))
                             .append(" leader=").append(i.get("raft_leader_id")).append(" term=")
-                            .append(i.get("raft_current_term"));
+                            .append(i.get("raft_current_term")).append(" commit=").append(i.get("raft_commit_index"))
+                            .append(" applied=").append(i.get("raft_last_applied_index"));
                 } catch (Exception e) {
                     sb.append(" (no INFO: ").append(e.getMessage()).append(')');
                 }

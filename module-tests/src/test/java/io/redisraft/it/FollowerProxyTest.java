@@ -101,4 +101,38 @@ class FollowerProxyTest {
         cluster.awaitConverged();
         cluster.assertIdentical();
     }
+
+    /**
+     * A send that failed for good (the leader and the other follower gone) must not leave the
+     * follower unable to proxy: once a leader is back, its clients' writes go through again.
+     */
+    @Test
+    void aFollowerProxiesAgainAfterSendsFailedForGood() {
+        RaftCluster cluster = servers.cluster(3, "--raft.follower-proxy", "yes",
+                "--raft.proxy-response-timeout", "1500");
+        RedisNode leader = cluster.awaitLeader();
+        List<RedisNode> followers = cluster.nodes().stream().filter(n -> n != leader).toList();
+        RedisNode follower = followers.get(0);
+        assertEquals("OK", follower.call("SET", "before", "1"));
+        leader.kill();
+        followers.get(1).kill();
+        // Refused connections use up the Ratis client's retries within the timeout.
+        for (int i = 0; i < 3; i++) {
+            assertInstanceOf(ReplyError.class, follower.call("SET", "during", String.valueOf(i)));
+        }
+        RedisNode.sleep(3000);
+        leader.start().awaitReady(RaftCluster.READY);
+        followers.get(1).start().awaitReady(RaftCluster.READY);
+        RedisNode newLeader = cluster.awaitLeader();
+        if (newLeader == follower) {
+            assertEquals("OK", follower.call("RAFT.TRANSFER_LEADER", leader.info("raft_node_id")));
+            RaftCluster.awaitTrue(RaftCluster.READY, () -> "follower".equals(follower.info("raft_role")),
+                    "the node under test to be a follower again");
+        }
+        RaftCluster.awaitTrue(RaftCluster.READY, () -> "OK".equals(follower.call("SET", "after", "1")),
+                "a write through the follower to succeed");
+        assertEquals("1", follower.call("GET", "after"));
+        cluster.awaitConverged();
+        cluster.assertIdentical();
+    }
 }
