@@ -18,8 +18,12 @@ import io.redisraft.logging.RedisLog;
 import io.redisraft.pubsub.SubscribeGate;
 import io.redisraft.raft.NodeStatusView;
 import io.redisraft.raft.RaftNode;
+import io.redisraft.security.NodeTls;
 import io.redisraft.snapshot.SnapshotManager;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.util.ExitUtils;
 
 /**
@@ -34,24 +38,30 @@ public final class RaftModule {
     private final SnapshotManager snapshots;
     private final CommandRouter router;
     private final RaftInfo info;
+    /** TLS between nodes, read from Redis's settings on the main thread when raft.tls-enabled is set. */
+    private final AtomicReference<NodeTls> tls = new AtomicReference<>();
 
     private RaftModule(RedisApi redis, MainThread mainThread, RaftConfig config) {
         this.redis = redis;
         this.mainThread = mainThread;
         this.config = config;
+        loadTls();
         Path dir = Path.of(redis.config("dir"));
+        // With "port 0" Redis serves TLS clients only, on tls-port.
         int port = Integer.parseInt(redis.config("port"));
+        if (port == 0) port = Integer.parseInt(redis.config("tls-port"));
         Path storageDir = dir.resolve(config.string(ConfigOption.LOG_FILENAME));
         String dbfilename = redis.config("dbfilename");
         this.snapshots = new SnapshotManager(redis, mainThread, config, dir, dbfilename, storageDir);
-        this.node = new RaftNode(config, redis, mainThread, storageDir, port, snapshots);
+        this.node = new RaftNode(config, redis, mainThread, storageDir, port, snapshots, tls::get);
         config.setClusterMemberCheck(() -> node.identity() != null);
         CommandTable table = CommandTable.load(redis, config.string(ConfigOption.IGNORED_COMMANDS));
         table.publish(redis.shim());
         this.router = new CommandRouter(redis, mainThread, config, node, snapshots, table);
         ExpirySweep sweep = new ExpirySweep(redis, mainThread, node);
         node.onHousekeeping(sweep::tick);
-        this.info = new RaftInfo(new NodeStatusView(node), new LogStatistics(node::division), dbfilename, snapshots);
+        this.info = new RaftInfo(new NodeStatusView(node), new LogStatistics(node::division), dbfilename, snapshots,
+                () -> tls.get() == null ? 0 : tls.get().refusedHandshakes());
         node.onHousekeeping(info::sampleLinks);
         SubscribeGate subscriptions = new SubscribeGate(redis, mainThread, node::refusal);
         node.onHousekeeping(subscriptions::refresh);
@@ -81,6 +91,19 @@ public final class RaftModule {
         return new RaftModule(redis, mainThread, config);
     }
 
+    /** Main thread. The option's check has already loaded the files once, so this fails only if they changed since. */
+    private void loadTls() {
+        if (!config.flag(ConfigOption.TLS_ENABLED)) {
+            tls.set(null);
+            return;
+        }
+        try {
+            tls.set(NodeTls.load(redis::config));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("Failed to configure TLS: " + e.getMessage(), e);
+        }
+    }
+
     private static boolean debugLevel(RaftConfig config) {
         return config.number(ConfigOption.LOGLEVEL) == RedisLog.DEBUG;
     }
@@ -92,6 +115,7 @@ public final class RaftModule {
                 LogRouting.setTraces(config.number(ConfigOption.TRACE), debugLevel(config));
             }
             case TRACE -> LogRouting.setTraces(config.number(ConfigOption.TRACE), debugLevel(config));
+            case TLS_ENABLED -> loadTls();
             case LOG_DELAY_APPLY -> redis.shim().rr_set_apply_delay(config.number(ConfigOption.LOG_DELAY_APPLY));
             case LOG_DISABLE_APPLY -> node.setApplyDisabled(config.flag(ConfigOption.LOG_DISABLE_APPLY));
             case IGNORED_COMMANDS -> {

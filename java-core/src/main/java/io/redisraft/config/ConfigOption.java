@@ -33,7 +33,8 @@ public enum ConfigOption {
     QUORUM_READS("quorum-reads", true),
     SHARDING("sharding", false),
     EXTERNAL_SHARDING("external-sharding", Type.BOOL, 0, 0, 1, 0, Scope.BEFORE_INIT),
-    TLS_ENABLED("tls-enabled", false),
+    /** Read when the Raft server starts (see RaftTransport): fixed once the node is a member. */
+    TLS_ENABLED("tls-enabled", Type.BOOL, 0, 0, 1, 0, Scope.BEFORE_INIT),
     LOG_FILENAME("log-filename", "redisraft.db", Scope.BEFORE_INIT, Validators::path),
     SLOT_CONFIG("slot-config", "0:16383", Scope.BEFORE_INIT, Validators::slotConfig),
     IGNORED_COMMANDS("ignored-commands", "", Scope.ALWAYS, v -> null),

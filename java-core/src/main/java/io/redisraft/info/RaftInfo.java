@@ -4,6 +4,7 @@ import io.redisraft.config.HostPort;
 import io.redisraft.proxy.FollowerProxy;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -25,17 +26,21 @@ public final class RaftInfo {
     private final String snapshotFilename;
     private final SnapshotStatus snapshotStatus;
     private final PeerLinks links = new PeerLinks();
+    private final LongSupplier refusedHandshakes;
 
     /** Snapshot figures; supplied by the snapshot package. */
     public interface SnapshotStatus {
         void write(InfoSink sink, Optional<RaftServer.Division> division);
     }
 
-    public RaftInfo(NodeStatus node, LogStatistics logStats, String snapshotFilename, SnapshotStatus snapshotStatus) {
+    /** {@code refusedHandshakes}: peers refused for their certificate (raft.tls-enabled). */
+    public RaftInfo(NodeStatus node, LogStatistics logStats, String snapshotFilename, SnapshotStatus snapshotStatus,
+                    LongSupplier refusedHandshakes) {
         this.node = node;
         this.logStats = logStats;
         this.snapshotFilename = snapshotFilename;
         this.snapshotStatus = snapshotStatus;
+        this.refusedHandshakes = refusedHandshakes;
     }
 
     public void write(InfoSink sink) {
@@ -58,6 +63,7 @@ public final class RaftInfo {
         sink.field("appendreq_received", logStats.appendRequestsReceived());
         sink.field("appendreq_with_entry_received", logStats.appendRequestsWithEntries());
         sink.field("snapshotreq_received", logStats.snapshotRequestsReceived());
+        sink.field("tls_refused_handshakes", refusedHandshakes.getAsLong());
         sink.field("exec_throttled", 0);
         sink.field("num_sessions", 0);
         JvmMemory.write(sink);

@@ -55,6 +55,7 @@ public final class FollowerProxy implements AutoCloseable {
     private final Supplier<RaftGroup> group;
     private final Supplier<RaftPeerId> leader;
     private final SupportedRpcType transport;
+    private final Supplier<Parameters> parameters;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong failedRequests = new AtomicLong();
     private final AtomicLong failedResponses = new AtomicLong();
@@ -66,12 +67,15 @@ public final class FollowerProxy implements AutoCloseable {
 
     /**
      * {@code group}: the current members; {@code leader}: who leads now, as far as this node
-     * knows (or null); {@code transport}: the one the members' Raft ports speak.
+     * knows (or null); {@code transport}: the one the members' Raft ports speak, with
+     * {@code parameters} (TLS).
      */
-    public FollowerProxy(Supplier<RaftGroup> group, Supplier<RaftPeerId> leader, SupportedRpcType transport) {
+    public FollowerProxy(Supplier<RaftGroup> group, Supplier<RaftPeerId> leader, SupportedRpcType transport,
+                         Supplier<Parameters> parameters) {
         this.group = group;
         this.leader = leader;
         this.transport = transport;
+        this.parameters = parameters;
     }
 
     /** Sends an entry carrying {@code commands} client commands; the reply comes once the leader applied it. */
@@ -129,7 +133,7 @@ public final class FollowerProxy implements AutoCloseable {
                 .setRaftGroup(current)
                 .setLeaderId(leader.get())
                 .setProperties(properties)
-                .setParameters(new Parameters())
+                .setParameters(parameters.get())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, RETRY_SLEEP))
                 .build();
         clientMembers = members;

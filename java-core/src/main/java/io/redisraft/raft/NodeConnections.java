@@ -5,21 +5,27 @@ import io.redisraft.config.HostPort;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.resp.RespClient;
+import io.redisraft.security.NodeTls;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Supplier;
 
-/** RESP connections from this node to other nodes' Redis ports, as raft.cluster-user. */
+/** RESP connections from this node to other nodes' Redis ports, as raft.cluster-user (over TLS with raft.tls-enabled). */
 final class NodeConnections {
     private final RaftConfig config;
+    private final Supplier<NodeTls> tls;
 
-    NodeConnections(RaftConfig config) {
+    NodeConnections(RaftConfig config, Supplier<NodeTls> tls) {
         this.config = config;
+        this.tls = tls;
     }
 
     /** A connection that waits at most {@code readTimeoutMs} for each reply. */
     RespClient open(HostPort address, int readTimeoutMs) throws IOException {
+        NodeTls t = tls.get();
         return RespClient.connect(address, (int) config.number(ConfigOption.CONNECTION_TIMEOUT), readTimeoutMs,
-                config.string(ConfigOption.CLUSTER_USER), config.string(ConfigOption.CLUSTER_PASSWORD));
+                config.string(ConfigOption.CLUSTER_USER), config.string(ConfigOption.CLUSTER_PASSWORD),
+                t == null ? null : t.socketFactory());
     }
 
     private RespClient open(HostPort address) throws IOException {

@@ -9,6 +9,7 @@ import io.redisraft.config.RaftConfig;
 import io.redisraft.info.LogStatistics;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.proxy.FollowerProxy;
+import io.redisraft.security.NodeTls;
 import io.redisraft.resp.Resp;
 import io.redisraft.snapshot.ClusterMetadata;
 import io.redisraft.snapshot.SnapshotHost;
@@ -30,6 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
@@ -62,6 +64,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private final MainThread mainThread;
     private final Path storageDir;
     private final int redisPort;
+    private final Supplier<NodeTls> tls;
     private final SnapshotManager snapshotManager;
     private final PendingReplies pending;
     private final EntryClock clock = new EntryClock();
@@ -87,10 +90,12 @@ public final class RaftNode implements RedisStateMachine.Listener {
                            RaftRequests requests, WriteBatcher writes, ReadPath reads, LeaderLease lease,
                            Membership membership, SnapshotStore snapshots, FollowerProxy proxy) {}
 
+    /** {@code tls}: TLS between nodes as Redis's settings were when raft.tls-enabled was set, or null. */
     public RaftNode(RaftConfig config, RedisApi redis, MainThread mainThread, Path storageDir, int redisPort,
-                    SnapshotManager snapshotManager) {
+                    SnapshotManager snapshotManager, Supplier<NodeTls> tls) {
         this.config = config;
-        this.connections = new NodeConnections(config);
+        this.tls = tls;
+        this.connections = new NodeConnections(config, tls);
         this.redis = redis;
         this.mainThread = mainThread;
         this.storageDir = storageDir;
@@ -261,7 +266,9 @@ public final class RaftNode implements RedisStateMachine.Listener {
         HostPort raftAddress = id.raftAddress();
         String bindHost = NetworkAddresses.bindHost(config.string(ConfigOption.RPC_BIND), raftAddress.host());
         NetworkAddresses.checkBindable(bindHost, raftAddress.port());
-        RaftProperties properties = RatisProperties.build(config, storageDir.toFile(), bindHost, raftAddress.port());
+        RaftTransport transport = RaftTransport.of(tls.get());
+        RaftProperties properties = RatisProperties.build(config, storageDir.toFile(), bindHost, raftAddress.port(),
+                transport);
         SnapshotStore snapshots = new SnapshotStore();
         RedisStateMachine sm = new RedisStateMachine(mainThread, applier, snapshots, snapshotManager, this, clock,
                 pending.origin());
@@ -272,7 +279,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
                 .setGroup(group)
                 .setStateMachine(sm)
                 .setProperties(properties)
-                .setParameters(RatisProperties.parameters())
+                .setParameters(transport.serverParameters())
                 .setOption(option)
                 .build();
         try {
@@ -290,7 +297,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         RaftServer.Division division = server.getDivision(group.getGroupId());
         wasMember = division.getRaftConf().getPeer(id.peerId(), RaftPeerRole.FOLLOWER) != null;
         FollowerProxy proxy = new FollowerProxy(division::getGroup, () -> division.getInfo().getLeaderId(),
-                RatisProperties.transport());
+                transport.type(), transport::clientParameters);
         RaftRequests requests = new RaftRequests(server, group.getGroupId(), proxy,
                 () -> config.number(ConfigOption.PROXY_RESPONSE_TIMEOUT));
         LeaderLease lease = new LeaderLease(division);

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
-import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.netty.NettyConfigKeys;
@@ -35,9 +34,7 @@ import org.apache.ratis.util.TimeDuration;
  *     time).</li>
  * <li>log-fsync no: entries count as written before fsync completes.</li>
  * </ul>
- * Node-to-node traffic uses Ratis's Netty transport: measured against gRPC on a 2-core
- * box it costs about a quarter less CPU per log entry (no HTTP/2 layer, fewer thread
- * hand-offs). {@code -Dredisraft.transport=grpc} in raft.jvm-options selects gRPC.
+ * The transport between nodes is {@link RaftTransport}'s choice.
  * The settings are read when the Raft server starts.
  */
 public final class RatisProperties {
@@ -78,13 +75,14 @@ public final class RatisProperties {
         return Math.max(entryLimit(config), config.number(ConfigOption.SNAPSHOT_REQ_MAX_SIZE)) + (2L << 20);
     }
 
-    public static RaftProperties build(RaftConfig config, File storageDir, String bindHost, int port) {
+    public static RaftProperties build(RaftConfig config, File storageDir, String bindHost, int port,
+                                       RaftTransport transport) {
         RaftProperties p = new RaftProperties();
         long heap = Runtime.getRuntime().maxMemory();
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
         long election = config.number(ConfigOption.ELECTION_TIMEOUT);
         TimeDuration responseTimeout = ms(Math.max(election, config.number(ConfigOption.RESPONSE_TIMEOUT)));
-        if (usesGrpc()) {
+        if (transport.type() == SupportedRpcType.GRPC) {
             RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
             GrpcConfigKeys.Server.setHost(p, bindHost);
             GrpcConfigKeys.Server.setPort(p, port);
@@ -156,28 +154,6 @@ public final class RatisProperties {
             if (name.startsWith(OVERRIDE_PREFIX)) p.set(name.substring(OVERRIDE_PREFIX.length()), System.getProperty(name));
         }
         return p;
-    }
-
-    /**
-     * Non-property settings. gRPC hands every incoming call to an executor thread by
-     * default; running Ratis's handlers directly on the network threads saves a thread
-     * switch per AppendEntries (handlers only enqueue work, they do not block for long).
-     */
-    public static Parameters parameters() {
-        Parameters parameters = new Parameters();
-        if (usesGrpc() && !Boolean.getBoolean("redisraft.grpc.executor")) {
-            GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> builder.directExecutor());
-        }
-        return parameters;
-    }
-
-    private static boolean usesGrpc() {
-        return "grpc".equals(System.getProperty("redisraft.transport"));
-    }
-
-    /** The transport between nodes: Netty, or gRPC with -Dredisraft.transport=grpc. */
-    static SupportedRpcType transport() {
-        return usesGrpc() ? SupportedRpcType.GRPC : SupportedRpcType.NETTY;
     }
 
     private static TimeDuration ms(long millis) {

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /** A minimal blocking Redis client for node-to-node requests (joining, forwarding). */
 public final class RespClient implements Closeable {
@@ -21,14 +23,19 @@ public final class RespClient implements Closeable {
         this.in = new RespReader(new BufferedInputStream(socket.getInputStream()));
     }
 
-    /** Connects, authenticating when a password is given. */
+    /** Connects (over TLS when {@code tls} is given), authenticating when a password is given. */
     public static RespClient connect(HostPort address, int connectTimeoutMs, int readTimeoutMs, String user,
-                                     String password) throws IOException {
+                                     String password, SSLSocketFactory tls) throws IOException {
         Socket s = new Socket();
         try {
             s.connect(new InetSocketAddress(address.host(), address.port()), connectTimeoutMs);
             s.setSoTimeout(readTimeoutMs);
             s.setTcpNoDelay(true);
+            if (tls != null) {
+                SSLSocket secure = (SSLSocket) tls.createSocket(s, address.host(), address.port(), true);
+                s = secure;
+                secure.startHandshake();
+            }
             RespClient client = new RespClient(s);
             if (password != null && !password.isEmpty()) {
                 Resp auth = client.call("AUTH", user, password);

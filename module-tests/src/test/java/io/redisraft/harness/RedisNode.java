@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -25,21 +27,24 @@ public final class RedisNode {
     private final Path dir;
     private final List<String> args;
     private final List<String> launcher;
+    /** TLS only on the port (and between nodes), or null. */
+    private final Tls tls;
     private Process process;
 
     /** A node on 127.0.0.1. */
-    RedisNode(String name, Path dir, int port, List<String> args) {
-        this(name, dir, "127.0.0.1", port, args, List.of());
+    RedisNode(String name, Path dir, int port, List<String> args, Tls tls) {
+        this(name, dir, "127.0.0.1", port, args, List.of(), tls);
     }
 
     /** A node on {@code host}, started through {@code launcher} (e.g. ip netns exec ns). */
-    RedisNode(String name, Path dir, String host, int port, List<String> args, List<String> launcher) {
+    RedisNode(String name, Path dir, String host, int port, List<String> args, List<String> launcher, Tls tls) {
         this.name = name;
         this.dir = dir;
         this.host = host;
         this.port = port;
         this.args = args;
         this.launcher = launcher;
+        this.tls = tls;
     }
 
     public static String redisServerBinary() {
@@ -87,7 +92,8 @@ public final class RedisNode {
     public RedisNode start() {
         List<String> cmd = new ArrayList<>(launcher);
         cmd.add(redisServerBinary());
-        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", host, "--protected-mode", "no",
+        cmd.addAll(tls == null ? List.of("--port", Integer.toString(port)) : tls.redisArgs(port));
+        cmd.addAll(List.of("--bind", host, "--protected-mode", "no",
                 "--dir", dir.toString(),
                 "--logfile", logFile().toString(), "--save", "", "--appendonly", "no",
                 "--loadmodule", modulePath().toString(), "--raft.addr", address()));
@@ -112,7 +118,7 @@ public final class RedisNode {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "\n" + logTail(40));
             }
-            try (Jedis j = new Jedis(host, port, 1000)) {
+            try (Jedis j = jedis(1000)) {
                 if ("PONG".equals(j.ping())) return this;
             } catch (Exception e) {
                 // not listening yet or loading
@@ -134,7 +140,13 @@ public final class RedisNode {
 
     /** A new connection (the caller closes it). */
     public Jedis client() {
-        return new Jedis(host, port, 10_000);
+        return jedis(10_000);
+    }
+
+    private Jedis jedis(int timeoutMs) {
+        if (tls == null) return new Jedis(host, port, timeoutMs);
+        return new Jedis(new HostAndPort(host, port), DefaultJedisClientConfig.builder().timeoutMillis(timeoutMs)
+                .ssl(true).sslSocketFactory(tls.socketFactory()).hostnameVerifier((h, session) -> true).build());
     }
 
     /** Sends any command on a fresh connection; see {@link Commands#call}. */
@@ -146,7 +158,7 @@ public final class RedisNode {
 
     /** As {@link #call}, for commands that may take long to answer (RAFT.CLUSTER JOIN). */
     public Object callSlow(Duration timeout, String... command) {
-        try (Jedis j = new Jedis(host, port, (int) timeout.toMillis())) {
+        try (Jedis j = jedis((int) timeout.toMillis())) {
             return Commands.call(j, command);
         }
     }

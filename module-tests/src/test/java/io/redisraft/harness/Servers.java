@@ -29,6 +29,7 @@ public final class Servers implements BeforeEachCallback, AfterEachCallback {
     private final List<NetnsNetwork> networks = new ArrayList<>();
     private Path testDir;
     private int counter;
+    private Tls tls;
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
@@ -54,11 +55,21 @@ public final class Servers implements BeforeEachCallback, AfterEachCallback {
         if (!failed) deleteTree(testDir);
     }
 
+    /** The directory of this test's files. */
+    public Path testDir() {
+        return testDir;
+    }
+
+    /** Nodes made from now on serve TLS only and use it between nodes (raft.tls-enabled); null: plain again. */
+    public void useTls(Tls tls) {
+        this.tls = tls;
+    }
+
     /** A node (not started yet) with extra redis-server arguments, e.g. "--raft.id", "7". */
     public RedisNode node(String... extraArgs) {
         int i = ++counter;
         RedisNode n = new RedisNode("node" + i, testDir.resolve("node" + i), Ports.freeRedisPort(),
-                Arrays.asList(extraArgs));
+                Arrays.asList(extraArgs), tls);
         nodes.add(n);
         return n;
     }
@@ -75,7 +86,7 @@ public final class Servers implements BeforeEachCallback, AfterEachCallback {
         String host = network.addHost(i);
         int n = ++counter;
         RedisNode node = new RedisNode("node" + n, testDir.resolve("node" + n), host, 7000,
-                Arrays.asList(extraArgs), network.launcher(i));
+                Arrays.asList(extraArgs), network.launcher(i), tls);
         nodes.add(node);
         return node;
     }
