@@ -61,7 +61,7 @@ public final class RaftModule {
         ExpirySweep sweep = new ExpirySweep(redis, mainThread, node);
         node.onHousekeeping(sweep::tick);
         this.info = new RaftInfo(new NodeStatusView(node), new LogStatistics(node::division), dbfilename, snapshots,
-                () -> tls.get() == null ? 0 : tls.get().refusedHandshakes());
+                NodeTls::refusedHandshakes);
         node.onHousekeeping(info::sampleLinks);
         SubscribeGate subscriptions = new SubscribeGate(redis, mainThread, node::refusal);
         node.onHousekeeping(subscriptions::refresh);

@@ -266,7 +266,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         HostPort raftAddress = id.raftAddress();
         String bindHost = NetworkAddresses.bindHost(config.string(ConfigOption.RPC_BIND), raftAddress.host());
         NetworkAddresses.checkBindable(bindHost, raftAddress.port());
-        RaftTransport transport = RaftTransport.of(tls.get());
+        RaftTransport transport = RaftTransport.choose(tls.get(), config.string(ConfigOption.CLUSTER_PASSWORD));
         RaftProperties properties = RatisProperties.build(config, storageDir.toFile(), bindHost, raftAddress.port(),
                 transport);
         SnapshotStore snapshots = new SnapshotStore();

@@ -1,6 +1,8 @@
 package io.redisraft.raft;
 
 import io.redisraft.security.NodeTls;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
@@ -11,10 +13,23 @@ import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslProvider;
  * How nodes talk Raft to each other. Plain: Ratis's Netty transport, which measured
  * against gRPC on a 2-core box costs about a quarter less CPU per log entry (no HTTP/2
  * layer, fewer thread hand-offs); {@code -Dredisraft.transport=grpc} in raft.jvm-options
- * selects gRPC. With raft.tls-enabled: gRPC with mutual TLS ({@link NodeTls}), the only
- * Ratis transport that has TLS. Every member of a cluster must make the same choice.
+ * selects gRPC. Secured: gRPC with mutual TLS, the only Ratis transport that has TLS,
+ * with the operator's certificates (raft.tls-enabled) or else, when raft.cluster-password
+ * is set, with the certificate every member derives from it: as in RedisRaft, whose Raft
+ * messages travel on connections authenticated with the cluster's credentials, only
+ * members that know them get in. Every member of a cluster must make the same choice.
  */
 record RaftTransport(SupportedRpcType type, GrpcTlsConfig tls) {
+    /** {@code operatorTls}: raft.tls-enabled's settings, or null; {@code clusterPassword}: raft.cluster-password. */
+    static RaftTransport choose(NodeTls operatorTls, String clusterPassword) throws IOException {
+        if (operatorTls != null || clusterPassword.isEmpty()) return of(operatorTls);
+        try {
+            return of(NodeTls.fromClusterPassword(clusterPassword));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot derive the Raft port's key from raft.cluster-password: " + e.getMessage(), e);
+        }
+    }
+
     static RaftTransport of(NodeTls nodeTls) {
         if (nodeTls != null) {
             GrpcTlsConfig tls = GrpcTlsConfig.newBuilder()

@@ -45,9 +45,10 @@ public final class NodeTls {
     private final Identities keys;
     private final X509ExtendedTrustManager trust;
     private final SSLContext context;
-    private final AtomicLong refused = new AtomicLong();
+    /** Handshakes this process refused (one node per process). */
+    private static final AtomicLong REFUSED = new AtomicLong();
     /** Peers whose refusal was logged, so that one retrying does not flood the log. */
-    private final Set<String> logged = ConcurrentHashMap.newKeySet();
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
     private NodeTls(Identities keys, X509TrustManager chains) throws GeneralSecurityException {
         this.keys = keys;
@@ -73,6 +74,16 @@ public final class NodeTls {
         List<X509Certificate> cas = !empty(caFile) ? PemFiles.certificates(Path.of(caFile))
                 : PemFiles.certificatesIn(Path.of(redisConfig.apply("tls-ca-cert-dir")));
         return new NodeTls(new Identities(server, client), trustManager(cas));
+    }
+
+    /**
+     * TLS for the Raft port without certificates from the operator: every member presents
+     * and accepts only the certificate derived from raft.cluster-password ({@link ClusterKey}).
+     */
+    public static NodeTls fromClusterPassword(String password) throws IOException, GeneralSecurityException {
+        ClusterKey derived = ClusterKey.derive(password);
+        Identity id = new Identity(new X509Certificate[] {derived.certificate}, derived.keys.getPrivate());
+        return new NodeTls(new Identities(id, id), trustManager(List.of(derived.certificate)));
     }
 
     /** Why TLS between nodes cannot be enabled with Redis's settings and files as they are, or null. */
@@ -109,9 +120,9 @@ public final class NodeTls {
         return trust;
     }
 
-    /** Handshakes refused because the peer's certificate did not chain to a CA (INFO raft). */
-    public long refusedHandshakes() {
-        return refused.get();
+    /** Handshakes this node refused because the peer's certificate did not chain to a CA (INFO raft). */
+    public static long refusedHandshakes() {
+        return REFUSED.get();
     }
 
     /** For RESP connections to other nodes (JOIN, forwarded membership commands). */
@@ -241,7 +252,7 @@ public final class NodeTls {
      * addressed by IP or by names their certificates need not carry. Counts and logs
      * (once per peer host) the certificates it refuses.
      */
-    private final class ChainOnly extends X509ExtendedTrustManager {
+    private static final class ChainOnly extends X509ExtendedTrustManager {
         private final X509TrustManager chains;
 
         ChainOnly(X509TrustManager chains) {
@@ -256,9 +267,9 @@ public final class NodeTls {
             try {
                 check.run();
             } catch (CertificateException e) {
-                refused.incrementAndGet();
+                REFUSED.incrementAndGet();
                 String who = peer == null ? "a peer" : peer;
-                if (logged.add(who)) {
+                if (LOGGED.add(who)) {
                     String subject = chain == null || chain.length == 0 ? "no certificate"
                             : chain[0].getSubjectX500Principal().getName();
                     RedisLog.warning("TLS between nodes: refused " + who + " (" + subject + "): " + e.getMessage()

@@ -1,6 +1,5 @@
 package io.redisraft.security;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -136,26 +135,7 @@ public final class PemFiles {
 
     /** PrivateKeyInfo { version 0, rsaEncryption, OCTET STRING { the PKCS#1 key } }. */
     static byte[] rsaPkcs1ToPkcs8(byte[] pkcs1) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(new byte[] {0x02, 0x01, 0x00});
-        body.writeBytes(RSA_ALGORITHM);
-        body.write(0x04);
-        writeLength(body, pkcs1.length);
-        body.writeBytes(pkcs1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0x30);
-        writeLength(out, body.size());
-        out.writeBytes(body.toByteArray());
-        return out.toByteArray();
-    }
-
-    private static void writeLength(ByteArrayOutputStream out, int length) {
-        if (length < 0x80) {
-            out.write(length);
-            return;
-        }
-        int bytes = length > 0xffffff ? 4 : length > 0xffff ? 3 : length > 0xff ? 2 : 1;
-        out.write(0x80 | bytes);
-        for (int i = bytes - 1; i >= 0; i--) out.write(length >>> (8 * i));
+        return Der.element(Der.SEQUENCE, Der.element(Der.INTEGER, new byte[] {0}), RSA_ALGORITHM,
+                Der.element(Der.OCTET_STRING, pkcs1));
     }
 }

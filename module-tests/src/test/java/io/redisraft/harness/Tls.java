@@ -23,9 +23,11 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A certificate authority made with openssl for a test, and one certificate it signed
@@ -91,7 +93,30 @@ public record Tls(Path caCert, Path cert, Path key) {
             trusted.setCertificateEntry("ca", ca);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trusted);
+            return clientContext(tmf.getTrustManagers());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot load " + trustedCa + ": " + e.getMessage(), e);
+        }
+    }
 
+    /** A client context that presents this certificate and takes any server's. */
+    public SSLContext clientContextTrustingAnyone() {
+        return clientContext(new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }});
+    }
+
+    private SSLContext clientContext(TrustManager[] trust) {
+        try {
             KeyStore own = KeyStore.getInstance(KeyStore.getDefaultType());
             own.load(null, null);
             Certificate[] chain;
@@ -103,8 +128,7 @@ public record Tls(Path caCert, Path cert, Path key) {
             kmf.init(own, new char[0]);
 
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {new AlwaysPresent((X509KeyManager) kmf.getKeyManagers()[0])},
-                    tmf.getTrustManagers(), null);
+            context.init(new KeyManager[] {new AlwaysPresent((X509KeyManager) kmf.getKeyManagers()[0])}, trust, null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot load " + cert + ": " + e.getMessage(), e);

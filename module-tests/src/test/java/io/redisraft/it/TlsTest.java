@@ -18,7 +18,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
@@ -54,10 +53,7 @@ class TlsTest {
         // The Raft port speaks TLS and wants a certificate of the cluster's CA.
         int raftPort = follower.port() + 10000;
         assertTrue(http2Answer(trusted.clientContext(), raftPort) > 0, "a member's certificate is let in");
-        assertThrows(SSLException.class, () -> http2Answer(rogue.clientContext(trusted.caCert()), raftPort),
-                "another CA's certificate is refused");
-        assertTrue(Long.parseLong(follower.info("raft_tls_refused_handshakes")) >= 1,
-                follower.info("raft_tls_refused_handshakes"));
+        assertRefused(follower, rogue.clientContext(trusted.caCert()));
         assertTrue(follower.log().contains("TLS between nodes: refused"), follower.logTail(20));
         sendGarbage(raftPort);
 
@@ -77,6 +73,44 @@ class TlsTest {
         assertEquals("OK", leader.call("SET", "still", "serving"));
         cluster.awaitConverged();
         cluster.assertIdentical();
+    }
+
+    /**
+     * Without certificates from the operator, raft.cluster-password guards the Raft port:
+     * members prove they know it in a TLS handshake, and a node with another password is
+     * refused there (its RESP connection alone would get in: Redis's default user takes
+     * any password).
+     */
+    @Test
+    void theClusterPasswordGuardsTheRaftPort() throws Exception {
+        RaftCluster cluster = servers.cluster(3, "--raft.cluster-password", "s3cret", "--raft.follower-proxy", "yes");
+        RedisNode leader = cluster.awaitLeader();
+        RedisNode follower = cluster.aFollower();
+        assertEquals("OK", leader.call("SET", "k", "v"));
+        assertEquals("OK", follower.call("SET", "through-follower", "1"));
+        Tls openssl = Tls.authority(servers.testDir().resolve("certs"), "stranger");
+        assertRefused(follower, openssl.clientContextTrustingAnyone());
+
+        RedisNode stranger = servers.node("--raft.cluster-password", "guess", "--raft.join-timeout", "5000")
+                .start().awaitReady(RaftCluster.READY);
+        Object joined = stranger.callSlow(RaftCluster.JOIN, "RAFT.CLUSTER", "JOIN", leader.address());
+        assertInstanceOf(ReplyError.class, joined, "JOIN with another password: " + joined);
+        RaftCluster.awaitTrue(RaftCluster.READY, () -> leader.log().contains("TLS between nodes: refused"),
+                "the leader to refuse the stranger's Raft port");
+        assertTrue(Long.parseLong(leader.info("raft_tls_refused_handshakes")) >= 1);
+        assertEquals("3", leader.info("raft_num_nodes"));
+        assertEquals("OK", leader.call("SET", "still", "serving"));
+        cluster.awaitConverged();
+        cluster.assertIdentical();
+    }
+
+    /** A client of {@code context} cannot talk to the node's Raft port: the node refused its certificate. */
+    private static void assertRefused(RedisNode node, SSLContext context) {
+        long before = Long.parseLong(node.info("raft_tls_refused_handshakes"));
+        assertThrows(IOException.class, () -> http2Answer(context, node.port() + 10000));
+        RaftCluster.awaitTrue(RaftCluster.READY,
+                () -> Long.parseLong(node.info("raft_tls_refused_handshakes")) == before + 1,
+                "the node to count the refused certificate");
     }
 
     /** Bytes a TLS connection to a Raft port answers to an HTTP/2 preface, as a client of {@code context}. */
