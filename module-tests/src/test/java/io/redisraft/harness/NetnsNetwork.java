@@ -31,16 +31,27 @@ public final class NetnsNetwork implements AutoCloseable {
     private final List<String> namespaces = new ArrayList<>();
     private final Set<String> blackholes = new HashSet<>();
 
-    private NetnsNetwork(int id) {
-        this.prefix = "rr" + id;
-        this.subnet = id % 250 + 1;
+    private NetnsNetwork(int subnet) {
+        this.prefix = "rr" + ProcessHandle.current().pid() % 1000 + "s" + subnet;
+        this.subnet = subnet;
         this.bridge = prefix + "br";
     }
 
-    /** Creates the bridge; throws (with the reason) if this machine does not allow it. */
-    public static NetnsNetwork create() {
-        int id = (int) (ProcessHandle.current().pid() % 1000) * 10 + (open.size() % 10);
-        NetnsNetwork n = new NetnsNetwork(id);
+    /**
+     * Creates the bridge on a subnet of 10.77/16 that no interface of this machine uses
+     * (another test run, or one that was killed before it could clean up, may hold one);
+     * throws (with the reason) if this machine does not allow it.
+     */
+    public static synchronized NetnsNetwork create() {
+        String inUse = output("-o", "addr", "show");
+        int start = (int) (ProcessHandle.current().pid() % 250);
+        int subnet = 0;
+        for (int i = 0; i < 250 && subnet == 0; i++) {
+            int candidate = (start + i) % 250 + 1;
+            if (!inUse.contains(" 10.77." + candidate + ".")) subnet = candidate;
+        }
+        if (subnet == 0) throw new IllegalStateException("no free subnet in 10.77.0.0/16");
+        NetnsNetwork n = new NetnsNetwork(subnet);
         n.ip("link", "add", n.bridge, "type", "bridge");
         open.add(n);
         n.ip("addr", "add", n.gateway() + "/24", "dev", n.bridge);
@@ -118,6 +129,11 @@ public final class NetnsNetwork implements AutoCloseable {
     }
 
     private static void ip(String... args) {
+        output(args);
+    }
+
+    /** Runs ip with these arguments; returns what it printed, or throws if it failed. */
+    private static String output(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("ip");
         cmd.addAll(List.of(args));
@@ -127,6 +143,7 @@ public final class NetnsNetwork implements AutoCloseable {
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out.trim());
             }
+            return out;
         } catch (IOException e) {
             throw new IllegalStateException("cannot run ip (iproute2): " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -32,11 +32,13 @@ class FaultSuiteTest {
         assertClean(config, FaultRun.run(servers, config));
     }
 
+    /** With a cluster password, so the Raft port speaks mutual TLS over gRPC (see the README's Raft port). */
     @Test
     void crashesPausesAndPartitions() throws InterruptedException {
         runClean(FaultRun.Config.of("crash-pause-partition", 3,
                 EnumSet.of(Fault.KILL_RANDOM, Fault.KILL_LEADER, Fault.PAUSE_LEADER, Fault.PARTITION_LEADER,
-                        Fault.PARTITION_HALVES), Duration.ofSeconds(75)));
+                        Fault.PARTITION_HALVES), Duration.ofSeconds(75))
+                .withNodeArgs("--raft.cluster-password", "fault-suite-secret"));
     }
 
     @Test
