@@ -47,9 +47,11 @@ public final class RaftModule {
         this.config = config;
         loadTls();
         Path dir = Path.of(redis.config("dir"));
-        // With "port 0" Redis serves TLS clients only, on tls-port.
+        // Other nodes reach this one on its TLS port when links between nodes use TLS, and
+        // when Redis serves TLS only ("port 0").
         int port = Integer.parseInt(redis.config("port"));
-        if (port == 0) port = Integer.parseInt(redis.config("tls-port"));
+        int tlsPort = Integer.parseInt(redis.config("tls-port"));
+        if (tlsPort != 0 && (port == 0 || tls.get() != null)) port = tlsPort;
         Path storageDir = dir.resolve(config.string(ConfigOption.LOG_FILENAME));
         String dbfilename = redis.config("dbfilename");
         this.snapshots = new SnapshotManager(redis, mainThread, config, dir, dbfilename, storageDir);

@@ -75,8 +75,8 @@ public final class RatisProperties {
         return Math.max(entryLimit(config), config.number(ConfigOption.SNAPSHOT_REQ_MAX_SIZE)) + (2L << 20);
     }
 
-    public static RaftProperties build(RaftConfig config, File storageDir, String bindHost, int port,
-                                       RaftTransport transport) {
+    static RaftProperties build(RaftConfig config, File storageDir, String bindHost, int port,
+                                RaftTransport transport) {
         RaftProperties p = new RaftProperties();
         long heap = Runtime.getRuntime().maxMemory();
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));

@@ -36,19 +36,20 @@ import javax.net.ssl.X509TrustManager;
  * set); peers on both ends must present a certificate signed by a CA of tls-ca-cert-file or
  * tls-ca-cert-dir (mutual TLS: a process without such a certificate cannot talk to a node).
  * As in Redis's own replication over TLS, the certificate chain is checked, host names are
- * not. The files are read when the Raft server starts.
+ * not. The files are read when the Raft server starts. Without raft.tls-enabled, the Raft
+ * port alone uses {@link #fromClusterPassword} when a cluster password is set.
  */
 public final class NodeTls {
     private static final String SERVER = "server";
     private static final String CLIENT = "client";
-
-    private final Identities keys;
-    private final X509ExtendedTrustManager trust;
-    private final SSLContext context;
     /** Handshakes this process refused (one node per process). */
     private static final AtomicLong REFUSED = new AtomicLong();
     /** Peers whose refusal was logged, so that one retrying does not flood the log. */
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+    private final Identities keys;
+    private final X509ExtendedTrustManager trust;
+    private final SSLContext context;
 
     private NodeTls(Identities keys, X509TrustManager chains) throws GeneralSecurityException {
         this.keys = keys;
@@ -98,7 +99,7 @@ public final class NodeTls {
     }
 
     /** Which of Redis's settings TLS between nodes needs is missing, or null. */
-    static String missingSetting(UnaryOperator<String> redisConfig) {
+    private static String missingSetting(UnaryOperator<String> redisConfig) {
         boolean client = !empty(redisConfig.apply("tls-client-cert-file")) || !empty(redisConfig.apply("tls-client-key-file"));
         boolean serverFiles = !empty(redisConfig.apply("tls-cert-file")) && !empty(redisConfig.apply("tls-key-file"));
         boolean clientFiles = !client || (!empty(redisConfig.apply("tls-client-cert-file"))
