@@ -74,6 +74,11 @@ public final class RaftModule {
         redis.shim().rr_set_apply_delay(config.number(ConfigOption.LOG_DELAY_APPLY));
     }
 
+    /** Before the options are loaded: checks of values that depend on Redis's own settings. */
+    public static void addConfigChecks(RaftConfig config, RedisApi redis) {
+        config.addCheck(ConfigOption.TLS_ENABLED, value -> value.equals("1") ? NodeTls.problem(redis::config) : null);
+    }
+
     /** After the options are loaded: checks the environment and builds the module. Throws if it cannot run. */
     public static RaftModule start(RedisApi redis, MainThread mainThread, RaftConfig config) {
         RedisLog.setLevel((int) config.number(ConfigOption.LOGLEVEL));

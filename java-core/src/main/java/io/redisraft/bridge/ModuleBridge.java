@@ -1,13 +1,11 @@
 package io.redisraft.bridge;
 
 import io.redisraft.RaftModule;
-import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.health.FatalErrors;
 import io.redisraft.info.InfoSink;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.resp.Resp;
-import io.redisraft.security.NodeTls;
 import jnr.ffi.LibraryLoader;
 
 /**
@@ -32,7 +30,7 @@ public final class ModuleBridge {
             mainThread.bindToCurrentThread();
             config = new RaftConfig();
             RedisApi redis = new RedisApi(shim);
-            config.addCheck(ConfigOption.TLS_ENABLED, value -> value.equals("1") ? NodeTls.problem(redis::config) : null);
+            RaftModule.addConfigChecks(config, redis);
             ConfigRegistration.registerAll(shim);
             return null;
         } catch (Throwable t) {
