@@ -119,6 +119,13 @@ public final class RatisProperties {
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !config.flag(ConfigOption.LOG_FSYNC));
         // No METADATA entry per commit: one Raft entry per batch of commands is enough.
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        // A follower appends each AppendEntries on its own, not chained after the previous
+        // append (Ratis's "compose", its default): one failed append poisons that chain for
+        // good, and the follower fails every later append with the same error until it is
+        // restarted. A stale AppendEntries read after a pause, racing its retry, did that in
+        // the fault suite (a follower stuck for minutes at index 353 while the others went on).
+        // Unchained, two racing appends fail one of them, and the leader sends it again.
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
         long segment = segmentSize(config.number(ConfigOption.LOG_MAX_FILE_SIZE), heap);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segment));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(segment, 4L << 20)));
