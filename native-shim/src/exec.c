@@ -256,6 +256,8 @@ static int read_command(Cursor *c, Command *cmd) {
  * commands) is the module's too, and stays a string.
  */
 #define BUFFER_ARGS_MAX 8
+/* Longest run of RedisModule_Call flags (before the 'v') this file passes. */
+#define CALL_FLAGS_MAX 8
 
 /* RedisModule_Call of a command through ctx; fmt as RedisModule_Call takes it, ending in 'v'. */
 static RedisModuleCallReply *call_command(RedisModuleCtx *ctx, Command *cmd, const char *fmt) {
@@ -265,10 +267,10 @@ static RedisModuleCallReply *call_command(RedisModuleCtx *ctx, Command *cmd, con
     int n = cmd->argc - 1;
     size_t flags_len = strlen(fmt) - 1;
     RedisModuleCallReply *reply;
-    if (n > BUFFER_ARGS_MAX || flags_len > 8) {
+    if (n > BUFFER_ARGS_MAX || flags_len > CALL_FLAGS_MAX) {
         reply = RedisModule_Call(ctx, name, fmt, cmd->argv + 1, (size_t)n);
     } else {
-        char bfmt[8 + BUFFER_ARGS_MAX + 1];
+        char bfmt[CALL_FLAGS_MAX + BUFFER_ARGS_MAX + 1];
         memcpy(bfmt, fmt, flags_len);
         memset(bfmt + flags_len, 'b', (size_t)n);
         bfmt[flags_len + (size_t)n] = '\0';

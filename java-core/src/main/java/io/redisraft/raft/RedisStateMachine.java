@@ -140,7 +140,7 @@ public final class RedisStateMachine extends BaseStateMachine {
                 && entry.substring(1, 9).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong() == origin;
     }
 
-    /** This member of the group, looked up once (Ratis's apply thread). */
+    /** This member of the group, looked up once (Ratis's apply thread; a racing second lookup finds the same). */
     private Optional<RaftServer.Division> division() {
         if (division == null) {
             try {
@@ -285,11 +285,7 @@ public final class RedisStateMachine extends BaseStateMachine {
 
     /** The log index of the newest configuration this member knows (Ratis uses a configuration once appended). */
     private long newestConfigurationIndex() {
-        try {
-            return getServer().join().getDivision(getGroupId()).getRaftConf().getLogEntryIndex();
-        } catch (IOException | RuntimeException e) {
-            return Long.MAX_VALUE;
-        }
+        return division().map(d -> d.getRaftConf().getLogEntryIndex()).orElse(Long.MAX_VALUE);
     }
 
     private static Set<Integer> ids(List<RaftPeerProto> peers) {

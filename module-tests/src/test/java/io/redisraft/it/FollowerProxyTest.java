@@ -76,25 +76,34 @@ class FollowerProxyTest {
         cluster.assertIdentical();
     }
 
-    @Test
-    void aFollowerThatHearsNothingFromALeaderAnswersTimeout() {
+    /** A cluster whose followers proxy with a short timeout, and the follower under test (its first write proxied). */
+    private record Proxying(RaftCluster cluster, RedisNode leader, RedisNode follower, RedisNode otherFollower) {}
+
+    private Proxying proxyingCluster() {
         RaftCluster cluster = servers.cluster(3, "--raft.follower-proxy", "yes",
                 "--raft.proxy-response-timeout", "1500");
         RedisNode leader = cluster.awaitLeader();
         List<RedisNode> followers = cluster.nodes().stream().filter(n -> n != leader).toList();
-        RedisNode follower = followers.get(0);
-        assertEquals("OK", follower.call("SET", "before", "1"));
+        assertEquals("OK", followers.get(0).call("SET", "before", "1"));
+        return new Proxying(cluster, leader, followers.get(0), followers.get(1));
+    }
+
+    @Test
+    void aFollowerThatHearsNothingFromALeaderAnswersTimeout() {
+        Proxying p = proxyingCluster();
+        RaftCluster cluster = p.cluster();
+        RedisNode follower = p.follower();
         // With the leader and the other follower stopped, nothing can be committed.
-        leader.pause();
-        followers.get(1).pause();
+        p.leader().pause();
+        p.otherFollower().pause();
         try {
             long started = System.nanoTime();
             assertEquals(new ReplyError("TIMEOUT no reply from leader"), follower.call("SET", "during", "1"));
             long waitedMs = (System.nanoTime() - started) / 1_000_000;
             assertTrue(waitedMs >= 1000, "answered after " + waitedMs + " ms");
         } finally {
-            leader.resume();
-            followers.get(1).resume();
+            p.leader().resume();
+            p.otherFollower().resume();
         }
         assertTrue(Long.parseLong(follower.info("raft_proxy_failed_responses")) >= 1);
         cluster.awaitLeader();
@@ -108,21 +117,19 @@ class FollowerProxyTest {
      */
     @Test
     void aFollowerProxiesAgainAfterSendsFailedForGood() {
-        RaftCluster cluster = servers.cluster(3, "--raft.follower-proxy", "yes",
-                "--raft.proxy-response-timeout", "1500");
-        RedisNode leader = cluster.awaitLeader();
-        List<RedisNode> followers = cluster.nodes().stream().filter(n -> n != leader).toList();
-        RedisNode follower = followers.get(0);
-        assertEquals("OK", follower.call("SET", "before", "1"));
+        Proxying p = proxyingCluster();
+        RaftCluster cluster = p.cluster();
+        RedisNode leader = p.leader();
+        RedisNode follower = p.follower();
         leader.kill();
-        followers.get(1).kill();
+        p.otherFollower().kill();
         // Refused connections use up the Ratis client's retries within the timeout.
         for (int i = 0; i < 3; i++) {
             assertInstanceOf(ReplyError.class, follower.call("SET", "during", String.valueOf(i)));
         }
         RedisNode.sleep(3000);
         leader.start().awaitReady(RaftCluster.READY);
-        followers.get(1).start().awaitReady(RaftCluster.READY);
+        p.otherFollower().start().awaitReady(RaftCluster.READY);
         RedisNode newLeader = cluster.awaitLeader();
         if (newLeader == follower) {
             assertEquals("OK", follower.call("RAFT.TRANSFER_LEADER", leader.info("raft_node_id")));
