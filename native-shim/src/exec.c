@@ -763,6 +763,13 @@ static int watch_check(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     return RM_OK;
 }
 
+/* RAFT._SHARDGROUPS ADD|REPLACE|UPDATE ...: a change of the shard groups, applied by Java (sharding/ShardGroups). */
+static int shardgroups_change(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (refused_to_clients(ctx)) return RM_OK;
+    bridge_internal_call(ctx, argv, argc, g_applying ? g_apply_time : expiry_now(), g_applying > 0, ACL_OK);
+    return RM_OK;
+}
+
 /* RAFT._EXPIRE key ...: names keys found expired; applying it deletes those still expired (see filter.c). */
 static int expire_keys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     (void)argv;
@@ -786,6 +793,7 @@ int exec_register_commands(RedisModuleCtx *ctx) {
         {"raft.timeout_now", admin_command, "admin", 0, 0},
         {"raft.debug", admin_command, "admin", 0, 0},
         {"raft.nodeshutdown", admin_command, "admin", 0, 0},
+        {"raft.shardgroup", admin_command, "admin", 0, 0},
         /* Internal targets of the filter; each checks what it wraps where needed. */
         {"raft._as", internal_call, "write no-auth", 0, 0},
         {"raft._as_ro", internal_call, "readonly no-auth", 0, 0},
@@ -795,6 +803,7 @@ int exec_register_commands(RedisModuleCtx *ctx) {
         {"raft._reject_subscribe", reject_subscribe, "no-auth pubsub", 0, 0},
         {"raft._watch_check", watch_check, "readonly no-auth", 0, 0},
         {"raft._select", select_in_unit, "readonly no-auth", 0, 0},
+        {"raft._shardgroups", shardgroups_change, "write no-auth", 0, 0},
         {"raft._expire", expire_keys, "write no-auth", 1, -1},
     };
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -1,5 +1,6 @@
 package io.redisraft;
 
+import io.redisraft.bridge.CommandCodec;
 import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.commands.Caller;
@@ -16,9 +17,12 @@ import io.redisraft.info.RaftInfo;
 import io.redisraft.logging.LogRouting;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.pubsub.SubscribeGate;
+import io.redisraft.raft.NodeIdentity;
 import io.redisraft.raft.NodeStatusView;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.security.NodeTls;
+import io.redisraft.sharding.ShardGroups;
+import io.redisraft.sharding.ShardLinks;
 import io.redisraft.snapshot.SnapshotManager;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,6 +42,7 @@ public final class RaftModule {
     private final SnapshotManager snapshots;
     private final CommandRouter router;
     private final RaftInfo info;
+    private final ShardLinks links;
     /** TLS between nodes, read from Redis's settings on the main thread when raft.tls-enabled is set. */
     private final AtomicReference<NodeTls> tls = new AtomicReference<>();
 
@@ -59,7 +64,15 @@ public final class RaftModule {
         config.setClusterMemberCheck(() -> node.identity() != null);
         CommandTable table = CommandTable.load(redis, config.string(ConfigOption.IGNORED_COMMANDS));
         table.publish(redis.shim());
-        this.router = new CommandRouter(redis, mainThread, config, node, snapshots, table);
+        ShardGroups shards = new ShardGroups(config, () -> {
+            NodeIdentity id = node.identity();
+            return id == null ? null : id.dbid();
+        }, node::publishMetadata);
+        node.setReplicatedMetadata(shards);
+        this.links = new ShardLinks(config, node.connections(), shards, node::isLeaderReady,
+                change -> mainThread.execute(() -> node.writeInternal(CommandCodec.encodeUnit(0, 0, change))));
+        node.onHousekeeping(links::tick);
+        this.router = new CommandRouter(redis, mainThread, config, node, snapshots, table, shards, links);
         ExpirySweep sweep = new ExpirySweep(redis, mainThread, node);
         node.onHousekeeping(sweep::tick);
         this.info = new RaftInfo(new NodeStatusView(node), new LogStatistics(node::division), dbfilename, snapshots,
@@ -139,6 +152,7 @@ public final class RaftModule {
     }
 
     public void shutdown() {
+        links.close();
         node.shutdown();
     }
 

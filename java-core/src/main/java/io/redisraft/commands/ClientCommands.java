@@ -16,6 +16,7 @@ import io.redisraft.scripts.ScriptBodies;
 import io.redisraft.security.Access;
 import io.redisraft.security.AclRules;
 import io.redisraft.security.ClientAuth;
+import io.redisraft.sharding.ShardGroups;
 import io.redisraft.watch.Watches;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ final class ClientCommands {
     private static final Resp NOSCRIPT = Resp.error("NOSCRIPT No matching script. Please use EVAL.");
     private static final byte[][] NOSCRIPT_COMMAND = {"RAFT._NOSCRIPT".getBytes(StandardCharsets.UTF_8)};
     private static final byte[] SELECT_IN_UNIT = "RAFT._SELECT".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] COMMAND = "COMMAND".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] GETKEYS = "GETKEYS".getBytes(StandardCharsets.UTF_8);
 
     private final RedisApi redis;
     private final RaftConfig config;
@@ -44,9 +47,11 @@ final class ClientCommands {
     private final SetPop setPop;
     private final Waiters waiters;
     private final Watches watches;
+    private final ShardGroups shards;
 
     ClientCommands(RedisApi redis, RaftConfig config, RaftNode node, CommandTable table, ScriptBodies scripts,
-                   ClientAuth auth, LeaderWait leaderWait, SetPop setPop, Waiters waiters, Watches watches) {
+                   ClientAuth auth, LeaderWait leaderWait, SetPop setPop, Waiters waiters, Watches watches,
+                   ShardGroups shards) {
         this.redis = redis;
         this.leaderWait = leaderWait;
         this.config = config;
@@ -54,7 +59,8 @@ final class ClientCommands {
         this.table = table;
         this.scripts = scripts;
         this.auth = auth;
-        this.topology = new ClusterTopology(redis, node);
+        this.shards = shards;
+        this.topology = new ClusterTopology(redis, node, shards);
         this.setPop = setPop;
         this.waiters = waiters;
         this.watches = watches;
@@ -152,11 +158,13 @@ final class ClientCommands {
             case INFO:
                 return topology.info(argv);
             case CLUSTER:
-                return topology.cluster(argv);
+                return topology.cluster(argv, caller.db());
             default:
                 break;
         }
         if (refusedOverMaxmemory(caller, spec)) return Errors.OOM;
+        Resp elsewhere = shards.misplaced(List.<byte[][]>of(argv), false, this::keysOf);
+        if (elsewhere != null) return elsewhere;
         byte[][] command = withLeaderChoices(spec, argv);
         if (spec.runsScript()) {
             command = withScriptBody(argv);
@@ -227,6 +235,8 @@ final class ClientCommands {
         byte[][] watchCheck = watches.takeCheck(caller.clientId());
         if (tx.aborted) return Errors.EXECABORT;
         if (tx.commands.isEmpty() && watchCheck == null) return Resp.array();
+        Resp elsewhere = shards.misplaced(tx.commands, false, this::keysOf);
+        if (elsewhere != null) return elsewhere;
         List<byte[][]> commands = new ArrayList<>(tx.commands.size() + 1);
         if (watchCheck != null) commands.add(watchCheck);
         boolean scripted = false;
@@ -348,6 +358,8 @@ final class ClientCommands {
             watches.forget(caller.clientId());
             return Resp.OK;
         }
+        Resp elsewhere = shards.misplaced(List.<byte[][]>of(argv), false, this::keysOf);
+        if (elsewhere != null) return elsewhere;
         Resp refusal = node.clientRefusal();
         if (refusal != null) return refusal;
         watches.watch(caller.clientId(), caller.db(), List.of(argv).subList(1, argv.length), node.logTime(),
@@ -386,6 +398,19 @@ final class ClientCommands {
     private Resp executeLocally(Caller caller, byte[] unit) {
         redis.execute(unit, 0, unit.length, new long[] {caller.ctx()}, Shim.EXEC_DIRECT, 0, 0);
         return null;
+    }
+
+    /** The keys of a command, as Redis finds them (none for a command without keys, or with bad arguments). */
+    private List<byte[]> keysOf(byte[][] command) {
+        byte[][] call = new byte[command.length + 2][];
+        call[0] = COMMAND;
+        call[1] = GETKEYS;
+        System.arraycopy(command, 0, call, 2, command.length);
+        List<byte[]> keys = new ArrayList<>();
+        for (Resp key : redis.call(call).asList()) {
+            if (key instanceof Resp.Bulk b && b.bytes() != null) keys.add(b.bytes());
+        }
+        return keys;
     }
 
     private static int unitFlags(Caller caller) {

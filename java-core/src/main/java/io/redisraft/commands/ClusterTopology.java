@@ -6,27 +6,37 @@ import io.redisraft.raft.NodeIdentity;
 import io.redisraft.raft.NodeState;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
+import io.redisraft.sharding.ClusterReplies;
+import io.redisraft.sharding.HashSlots;
+import io.redisraft.sharding.ShardGroup;
+import io.redisraft.sharding.ShardGroups;
+import io.redisraft.sharding.ShardMap;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 
 /**
  * What cluster-aware clients ask: INFO (with cluster_enabled:1, so they treat -MOVED
- * as a redirect) and CLUSTER SLOTS / NODES / SHARDS, which describe the Raft cluster
- * as a single shard owning every slot, led by the Raft leader. Node ids are
- * RedisRaft's: the cluster id followed by the node id in 8 hex digits.
+ * as a redirect) and CLUSTER SLOTS / NODES / SHARDS, which describe every shard group
+ * (sharding.ClusterReplies), this cluster led by its Raft leader; also CLUSTER KEYSLOT,
+ * MYID, COUNTKEYSINSLOT and GETKEYSINSLOT, which cluster tools use. Node ids are
+ * RedisRaft's: the cluster id followed by the node id in 8 hex digits. Main thread.
  */
 final class ClusterTopology {
     private static final Resp UNKNOWN_SUBCOMMAND = Resp.error("ERR Unknown subcommand.");
+    private static final Resp INVALID_SLOT = Resp.error("ERR Invalid slot");
+    private static final int SCAN_COUNT = 1000;
 
     private final RedisApi redis;
     private final RaftNode node;
+    private final ShardGroups groups;
 
-    ClusterTopology(RedisApi redis, RaftNode node) {
+    ClusterTopology(RedisApi redis, RaftNode node, ShardGroups groups) {
         this.redis = redis;
         this.node = node;
+        this.groups = groups;
     }
 
     Resp info(byte[][] argv) {
@@ -37,67 +47,103 @@ final class ClusterTopology {
         return Resp.bulk(reply.asText().replace("cluster_enabled:0", "cluster_enabled:1"));
     }
 
-    Resp cluster(byte[][] argv) {
-        if (argv.length != 2) return UNKNOWN_SUBCOMMAND;
+    Resp cluster(byte[][] argv, int db) {
+        String sub = argv.length > 1 ? CommandTable.lower(argv[1]) : "";
+        switch (sub) {
+            case "keyslot":
+                if (argv.length != 3) return Errors.wrongArity("cluster|keyslot");
+                return Resp.integer(HashSlots.of(argv[2]));
+            case "countkeysinslot": {
+                if (argv.length != 3) return Errors.wrongArity("cluster|countkeysinslot");
+                Integer slot = slot(argv[2]);
+                return slot == null ? INVALID_SLOT : Resp.integer(keysInSlot(db, slot, Long.MAX_VALUE).size());
+            }
+            case "getkeysinslot": {
+                if (argv.length != 4) return Errors.wrongArity("cluster|getkeysinslot");
+                Integer slot = slot(argv[2]);
+                if (slot == null) return INVALID_SLOT;
+                long count;
+                try {
+                    count = Long.parseLong(Errors.text(argv[3]));
+                } catch (NumberFormatException e) {
+                    count = -1;
+                }
+                if (count < 0) return Resp.error("ERR Invalid number of keys");
+                List<Resp> keys = new ArrayList<>();
+                for (byte[] k : keysInSlot(db, slot, count)) keys.add(new Resp.Bulk(k));
+                return Resp.array(keys);
+            }
+            case "slots", "nodes", "shards", "myid":
+                if (argv.length != 2) return UNKNOWN_SUBCOMMAND;
+                break;
+            default:
+                return UNKNOWN_SUBCOMMAND;
+        }
         if (node.state() != NodeState.UP) return node.refusal();
         NodeIdentity self = node.identity();
-        RaftPeerId leader = node.division().map(d -> d.getInfo().getLeaderId()).orElse(null);
-        if (self == null || leader == null) return Resp.error("CLUSTERDOWN No raft leader");
-        List<RaftPeer> members = new ArrayList<>(node.voters());
-        // The leader first, then the others.
-        members.sort((a, b) -> Boolean.compare(!a.getId().equals(leader), !b.getId().equals(leader)));
-        return switch (CommandTable.lower(argv[1])) {
-            case "slots" -> slots(self, members);
-            case "nodes" -> nodes(self, leader, members);
-            case "shards" -> shards(self, leader, members);
-            default -> UNKNOWN_SUBCOMMAND;
+        List<ShardGroup.Node> local = localNodes(node);
+        ShardMap map = groups.map();
+        if (self == null || local == null || map == null) return Resp.error("CLUSTERDOWN No raft leader");
+        long term = node.division().map(d -> d.getInfo().getCurrentTerm()).orElse(0L);
+        ClusterReplies replies = new ClusterReplies(map, local, nodeId(self.dbid(), self.peerId()), term);
+        return switch (sub) {
+            case "slots" -> replies.slots();
+            case "shards" -> replies.shards();
+            case "nodes" -> Resp.bulk(replies.nodes());
+            default -> Resp.bulk(nodeId(self.dbid(), self.peerId()));
         };
     }
 
-    private static Resp slots(NodeIdentity self, List<RaftPeer> members) {
-        List<Resp> entry = new ArrayList<>(List.of(Resp.integer(0), Resp.integer(16383)));
+    /**
+     * This cluster's voting members as shard group nodes, the leader first; null while no
+     * leader is known.
+     */
+    static List<ShardGroup.Node> localNodes(RaftNode node) {
+        NodeIdentity self = node.identity();
+        RaftPeerId leader = node.division().map(d -> d.getInfo().getLeaderId()).orElse(null);
+        if (self == null || leader == null) return null;
+        List<RaftPeer> members = new ArrayList<>(node.voters());
+        members.sort((a, b) -> Boolean.compare(!a.getId().equals(leader), !b.getId().equals(leader)));
+        List<ShardGroup.Node> nodes = new ArrayList<>();
         for (RaftPeer p : members) {
             HostPort hp = HostPort.parse(p.getClientAddress());
-            entry.add(Resp.array(Resp.bulk(hp.host()), Resp.integer(hp.port()), Resp.bulk(nodeId(self, p))));
+            nodes.add(new ShardGroup.Node(nodeId(self.dbid(), p.getId()), hp.host() + ":" + hp.port()));
         }
-        return Resp.array(Resp.array(entry));
+        return nodes;
     }
 
-    private Resp nodes(NodeIdentity self, RaftPeerId leader, List<RaftPeer> members) {
-        long term = node.division().map(d -> d.getInfo().getCurrentTerm()).orElse(0L);
-        String leaderId = members.stream().filter(p -> p.getId().equals(leader)).findFirst()
-                .map(p -> nodeId(self, p)).orElse("-");
-        StringBuilder sb = new StringBuilder();
-        for (RaftPeer p : members) {
-            HostPort hp = HostPort.parse(p.getClientAddress());
-            boolean isLeader = p.getId().equals(leader);
-            String flags = (p.getId().equals(self.peerId()) ? "myself," : "") + (isLeader ? "master" : "slave");
-            sb.append(nodeId(self, p)).append(' ').append(hp.host()).append(':').append(hp.port()).append('@').append(hp.port())
-                    .append(' ').append(flags).append(' ').append(isLeader ? "-" : leaderId).append(" 0 0 ")
-                    .append(term).append(" connected").append(isLeader ? " 0-16383" : "").append('\n');
-        }
-        return Resp.bulk(sb.toString());
+    private static String nodeId(String dbid, RaftPeerId peer) {
+        return dbid + String.format("%08x", Integer.parseInt(peer.toString()));
     }
 
-    private static Resp shards(NodeIdentity self, RaftPeerId leader, List<RaftPeer> members) {
-        List<Resp> nodes = new ArrayList<>();
-        for (RaftPeer p : members) {
-            HostPort hp = HostPort.parse(p.getClientAddress());
-            nodes.add(Resp.array(Arrays.asList(
-                    Resp.bulk("id"), Resp.bulk(nodeId(self, p)),
-                    Resp.bulk("port"), Resp.integer(hp.port()),
-                    Resp.bulk("ip"), Resp.bulk(hp.host()),
-                    Resp.bulk("endpoint"), Resp.bulk(hp.host()),
-                    Resp.bulk("role"), Resp.bulk(p.getId().equals(leader) ? "master" : "replica"),
-                    Resp.bulk("replication-offset"), Resp.integer(0),
-                    Resp.bulk("health"), Resp.bulk("online"))));
+    private static Integer slot(byte[] arg) {
+        try {
+            long s = Long.parseLong(Errors.text(arg));
+            return HashSlots.valid(s) ? (int) s : null;
+        } catch (NumberFormatException e) {
+            return null;
         }
-        Resp shard = Resp.array(Resp.bulk("slots"), Resp.array(Resp.integer(0), Resp.integer(16383)),
-                Resp.bulk("nodes"), Resp.array(nodes));
-        return Resp.array(shard);
     }
 
-    private static String nodeId(NodeIdentity self, RaftPeer p) {
-        return self.dbid() + String.format("%08x", Integer.parseInt(p.getId().toString()));
+    /** Up to {@code limit} keys of database {@code db} in {@code slot}: a scan of the whole database. */
+    private List<byte[]> keysInSlot(int db, int slot, long limit) {
+        List<byte[]> found = new ArrayList<>();
+        String cursor = "0";
+        do {
+            Resp reply = redis.callInDb(db, new byte[][] {bytes("SCAN"), bytes(cursor), bytes("COUNT"),
+                    bytes(Integer.toString(SCAN_COUNT))});
+            List<Resp> parts = reply.asList();
+            if (parts.size() != 2) break;
+            cursor = parts.get(0).asText();
+            for (Resp k : parts.get(1).asList()) {
+                byte[] key = ((Resp.Bulk) k).bytes();
+                if (HashSlots.of(key) == slot && found.size() < limit) found.add(key);
+            }
+        } while (!cursor.equals("0") && found.size() < limit);
+        return found;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -10,6 +10,8 @@ import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ScriptBodies;
 import io.redisraft.security.ClientAuth;
+import io.redisraft.sharding.ShardGroups;
+import io.redisraft.sharding.ShardLinks;
 import io.redisraft.watch.Watches;
 import java.util.Arrays;
 
@@ -22,9 +24,10 @@ public final class CommandRouter {
     private final InternalCalls internal;
     private final ClusterCommands cluster;
     private final DebugCommands debug;
+    private final ShardGroupCommands shardGroups;
 
     public CommandRouter(RedisApi redis, MainThread mainThread, RaftConfig config, RaftNode node,
-                         SnapshotManager snapshots, CommandTable table) {
+                         SnapshotManager snapshots, CommandTable table, ShardGroups shards, ShardLinks links) {
         this.redis = redis;
         this.table = table;
         ScriptBodies scripts = new ScriptBodies();
@@ -38,8 +41,9 @@ public final class CommandRouter {
         });
         Watches watches = new Watches(redis);
         this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop, waiters,
-                watches);
-        this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop, watches, waiters);
+                watches, shards);
+        this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop, watches, waiters, shards);
+        this.shardGroups = new ShardGroupCommands(redis, mainThread, node, shards, links, leaderWait);
         this.cluster = new ClusterCommands(redis, config, node, leaderWait);
         this.debug = new DebugCommands(redis, mainThread, node, snapshots, () -> this.table);
     }
@@ -67,6 +71,7 @@ public final class CommandRouter {
             case "raft.timeout_now" -> cluster.timeoutNow(caller, argv);
             case "raft.nodeshutdown" -> cluster.nodeShutdown(caller, argv);
             case "raft.debug" -> debug.debug(caller, argv);
+            case "raft.shardgroup" -> shardGroups.shardGroup(caller, argv);
             default -> Resp.error("ERR unknown raft command '" + name + "'");
         };
         if (reply != null) redis.reply(caller.ctx(), reply);

@@ -12,6 +12,7 @@ import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ReplySorter;
 import io.redisraft.scripts.ScriptBodies;
 import io.redisraft.security.Access;
+import io.redisraft.sharding.ShardGroups;
 import io.redisraft.watch.Watches;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,8 +30,9 @@ import java.util.function.Supplier;
  * fixed from the entry's time, as are consumer groups' delivery times and the idle times
  * claims compare (determinism.StreamDeliveries), a blocking pop that finds
  * nothing lets the leader keep its client waiting (blocking.Waiters), order-dependent
- * replies are sorted while applying, script bodies are learned, and RAFT._WATCH_CHECK
- * compares watched keys with their states at WATCH. Inside a replicated script the
+ * replies are sorted while applying, script bodies are learned, RAFT._WATCH_CHECK
+ * compares watched keys with their states at WATCH, and RAFT._SHARDGROUPS changes the
+ * shard groups. Inside a replicated script the
  * command is first checked against the script's user, as Redis would. Main thread.
  */
 final class InternalCalls {
@@ -45,9 +47,11 @@ final class InternalCalls {
     private final Watches watches;
     private final Waiters waiters;
     private final StreamIds streamIds;
+    private final ShardGroups shards;
 
     InternalCalls(RedisApi redis, Supplier<CommandTable> table, ScriptBodies scripts, SetPop setPop, Watches watches,
-                  Waiters waiters) {
+                  Waiters waiters, ShardGroups shards) {
+        this.shards = shards;
         this.redis = redis;
         this.waiters = waiters;
         this.table = table;
@@ -62,8 +66,14 @@ final class InternalCalls {
      * {@code access} the shim's check of the command against the running unit's script user.
      */
     void handle(long ctx, long nowMs, boolean applying, int access, byte[][] argv) {
-        if (CommandTable.lower(argv[0]).equals("raft._watch_check")) {
+        String name = CommandTable.lower(argv[0]);
+        if (name.equals("raft._watch_check")) {
             redis.reply(ctx, watches.check(argv, nowMs));
+            return;
+        }
+        if (name.equals("raft._shardgroups")) {
+            // Changes only ever come from the log.
+            redis.reply(ctx, applying ? shards.apply(argv) : Resp.error("ERR shard groups change through the log only"));
             return;
         }
         CommandTable.Spec spec = table.get().lookup(argv);

@@ -16,6 +16,7 @@ final class Validators {
     }
 
     static String slotConfig(String value) {
+        if (value.isBlank()) return null; // no slots
         for (String range : value.split(",")) {
             String[] ends = range.split(":", -1);
             try {

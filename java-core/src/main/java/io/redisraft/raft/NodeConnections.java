@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /** RESP connections from this node to other nodes' Redis ports, as raft.cluster-user (over TLS with raft.tls-enabled). */
-final class NodeConnections {
+public final class NodeConnections {
     private final RaftConfig config;
     private final Supplier<NodeTls> tls;
 
@@ -21,7 +21,7 @@ final class NodeConnections {
     }
 
     /** A connection that waits at most {@code readTimeoutMs} for each reply. */
-    RespClient open(HostPort address, int readTimeoutMs) throws IOException {
+    public RespClient open(HostPort address, int readTimeoutMs) throws IOException {
         NodeTls t = tls.get();
         return RespClient.connect(address, (int) config.number(ConfigOption.CONNECTION_TIMEOUT), readTimeoutMs,
                 config.string(ConfigOption.CLUSTER_USER), config.string(ConfigOption.CLUSTER_PASSWORD),

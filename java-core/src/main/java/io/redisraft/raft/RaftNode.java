@@ -76,6 +76,16 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private final List<Runnable> housekeepingTasks = new CopyOnWriteArrayList<>();
 
     private final UsedNodeIds usedIds = new UsedNodeIds();
+    private volatile ReplicatedMetadata replicated = new ReplicatedMetadata() {
+        @Override
+        public String current() {
+            return "";
+        }
+
+        @Override
+        public void replaced(String text) {
+        }
+    };
     private final NodeConnections connections;
     private final LeaderReadiness readiness = new LeaderReadiness();
     private volatile NodeState state = NodeState.UNINITIALIZED;
@@ -136,6 +146,11 @@ public final class RaftNode implements RedisStateMachine.Listener {
         return storageDir;
     }
 
+    /** Connections to other nodes' Redis ports, as raft.cluster-user. */
+    public NodeConnections connections() {
+        return connections;
+    }
+
     // ---- Life cycle ----
 
     /** Main thread, once Redis has loaded its data: rejoin the cluster this node belongs to, if any. */
@@ -157,8 +172,10 @@ public final class RaftNode implements RedisStateMachine.Listener {
         RedisLog.notice("rejoining cluster " + stored.dbid() + " as node " + stored.nodeId());
         try {
             Path smDir = storageDir.resolve(stored.groupId().getUuid().toString()).resolve("sm");
-            usedIds.addAll(snapshotManager.reconcile(smDir, stored.dbid()));
+            ClusterMetadata loaded = snapshotManager.reconcile(smDir, stored.dbid());
+            if (loaded != null) usedIds.addAll(loaded.usedNodeIds());
             usedIds.addAll(List.of(stored.nodeId()));
+            replicated.replaced(loaded == null ? "" : loaded.shardGroups());
             publishMetadata();
         } catch (IOException e) {
             RedisLog.warning("cannot bring the dataset to the latest snapshot: " + e.getMessage()
@@ -186,6 +203,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         state = NodeState.JOINING;
         usedIds.clear();
         usedIds.addAll(List.of(id.nodeId()));
+        replicated.replaced("");
         publishMetadata();
         control.execute(() -> {
             try {
@@ -235,6 +253,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         usedIds.clear();
         usedIds.addAll(List.of(id.nodeId()));
         mainThread.submit(() -> {
+            replicated.replaced("");
             publishMetadata();
             return null;
         }).join();
@@ -685,10 +704,17 @@ public final class RaftNode implements RedisStateMachine.Listener {
         return usedIds.contains(nodeId);
     }
 
-    /** Main thread: what every RDB from now on says about the cluster. */
-    private void publishMetadata() {
+    /** The module's state that snapshots carry besides the dataset (one holder). */
+    public void setReplicatedMetadata(ReplicatedMetadata state) {
+        this.replicated = state;
+    }
+
+    /** Main thread: what every RDB from now on says about the cluster (after the replicated metadata changed). */
+    public void publishMetadata() {
         NodeIdentity id = identity;
-        if (id != null) snapshotManager.setMetadata(new ClusterMetadata(id.dbid(), usedIds.list()));
+        if (id != null) {
+            snapshotManager.setMetadata(new ClusterMetadata(id.dbid(), usedIds.list(), replicated.current()));
+        }
     }
 
     @Override
@@ -776,9 +802,11 @@ public final class RaftNode implements RedisStateMachine.Listener {
         }
 
         @Override
-        public void datasetReplaced(long index, long term, List<Integer> usedNodeIds) {
+        public void datasetReplaced(long index, long term, ClusterMetadata cluster) {
             applier.reset(index, term);
-            if (usedIds.addAll(usedNodeIds)) publishMetadata();
+            usedIds.addAll(cluster.usedNodeIds());
+            replicated.replaced(cluster.shardGroups());
+            publishMetadata();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.redisraft.snapshot;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** What the snapshot machinery needs from the Raft node. */
@@ -28,6 +27,6 @@ public interface SnapshotHost {
     /** Main thread: the dataset is being replaced by a snapshot (true) or has been (false). */
     void loading(boolean inProgress);
 
-    /** Main thread: the dataset now is the one of the snapshot at index/term, which names these node ids as used. */
-    void datasetReplaced(long index, long term, List<Integer> usedNodeIds);
+    /** Main thread: the dataset now is the one of the snapshot at index/term, which carried {@code cluster}. */
+    void datasetReplaced(long index, long term, ClusterMetadata cluster);
 }

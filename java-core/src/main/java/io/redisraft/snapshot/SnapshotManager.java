@@ -275,9 +275,9 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     /**
      * Main thread, at start before Ratis runs: makes the dataset Redis loaded agree with
      * the newest snapshot in {@code smDir}, which is where Ratis will resume applying.
-     * Returns the node ids the resulting dataset's RDB names as used (none if it has none).
+     * Returns what the resulting dataset's RDB says about the cluster, or null if it says nothing.
      */
-    public List<Integer> reconcile(Path smDir, String dbid) throws IOException {
+    public ClusterMetadata reconcile(Path smDir, String dbid) throws IOException {
         FileTrees.delete(staging);
         SnapshotFiles latest = SnapshotStore.newestComplete(smDir);
         Loaded loaded = loadedMetadata();
@@ -305,7 +305,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
                     + "the Raft log rebuilds the dataset");
             redis.call("FLUSHALL");
         }
-        return loaded == null ? List.of() : loaded.cluster().usedNodeIds();
+        return loaded == null ? null : loaded.cluster();
     }
 
     /** Main thread. */
@@ -326,7 +326,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
             if (now == null || now.index() != files.index()) {
                 throw new IOException("snapshot " + files.rdb() + " carries no matching Raft metadata");
             }
-            h.datasetReplaced(files.index(), files.term(), now.cluster().usedNodeIds());
+            h.datasetReplaced(files.index(), files.term(), now.cluster());
         } finally {
             h.loading(false);
         }
