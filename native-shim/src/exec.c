@@ -18,6 +18,8 @@
  *        UNIT_CONDITIONAL = the first command is a check (WATCH): unless it answers
  *        +OK, its reply is the unit's and the other commands are skipped; if it does,
  *        it is left out of the unit's replies,
+ *        UNIT_GUARDED = the first command is a check of the same kind, of the keys' hash
+ *        slot (sharding); a WATCH check (UNIT_CONDITIONAL) then comes second,
  *        UNIT_MAY_WAIT = a client's blocking command: if its client waits on this node
  *        and Java answers it with PARKED_REPLY, the client stays blocked (Java's
  *        blocking/Waiters owns it from then on) and its target is left in targets[].
@@ -36,6 +38,7 @@
 #define UNIT_DB 8
 #define UNIT_MAY_WAIT 16
 #define UNIT_CONDITIONAL 32
+#define UNIT_GUARDED 64
 
 /* The error Java answers a blocking command with when its client is to keep waiting. */
 #define PARKED_REPLY "RAFTPARKED"
@@ -412,6 +415,8 @@ static Reply *execute_unit(Cursor *c, int waiting_here) {
     g_unit_user = h.user;
     RedisModule_SetContextUser(g_ctx, h.user);
     int skip = 0;
+    /* Leading checks: the slot guard, then the WATCH check. */
+    uint32_t checks = ((h.flags & UNIT_GUARDED) ? 1 : 0) + ((h.flags & UNIT_CONDITIONAL) ? 1 : 0);
     for (uint32_t i = 0; i < h.count; i++) {
         Command cmd;
         if (!read_command(c, &cmd)) {
@@ -429,14 +434,14 @@ static Reply *execute_unit(Cursor *c, int waiting_here) {
         int dispatch_error = errno == ENOENT || errno == EINVAL;
         g_internal_calls--;
         command_free(&cmd);
-        if (i == 0 && (h.flags & UNIT_CONDITIONAL)) {
+        if (i < checks) {
             RedisModuleCallReply *check = r->calls[0];
             if (check && RedisModule_CallReplyType(check) == RM_REPLY_STRING) {
                 RedisModule_FreeCallReply(check);
                 r->calls[0] = NULL;
                 continue; /* passed: not one of the unit's replies */
             }
-            r->as_array = 0; /* failed: its reply (EXEC's nil) is the unit's */
+            r->as_array = 0; /* failed: its reply (EXEC's nil, a redirection) is the unit's */
             r->count = 1;
             skip = 1;
             continue;
@@ -763,8 +768,12 @@ static int watch_check(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     return RM_OK;
 }
 
-/* RAFT._SHARDGROUPS ADD|REPLACE|UPDATE ...: a change of the shard groups, applied by Java (sharding/ShardGroups). */
-static int shardgroups_change(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+/*
+ * The sharding state's commands, answered by Java (sharding/ShardGroups): RAFT._SHARDGROUPS
+ * (a change of the shard groups), RAFT._SLOT_GUARD (may a unit's keys be served here now),
+ * RAFT._KEYLOCKS (keys being moved out), RAFT._IMPORT (keys moved in).
+ */
+static int sharding_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     if (refused_to_clients(ctx)) return RM_OK;
     bridge_internal_call(ctx, argv, argc, g_applying ? g_apply_time : expiry_now(), g_applying > 0, ACL_OK);
     return RM_OK;
@@ -794,6 +803,7 @@ int exec_register_commands(RedisModuleCtx *ctx) {
         {"raft.debug", admin_command, "admin", 0, 0},
         {"raft.nodeshutdown", admin_command, "admin", 0, 0},
         {"raft.shardgroup", admin_command, "admin", 0, 0},
+        {"raft.import", admin_command, "admin", 0, 0},
         /* Internal targets of the filter; each checks what it wraps where needed. */
         {"raft._as", internal_call, "write no-auth", 0, 0},
         {"raft._as_ro", internal_call, "readonly no-auth", 0, 0},
@@ -803,7 +813,10 @@ int exec_register_commands(RedisModuleCtx *ctx) {
         {"raft._reject_subscribe", reject_subscribe, "no-auth pubsub", 0, 0},
         {"raft._watch_check", watch_check, "readonly no-auth", 0, 0},
         {"raft._select", select_in_unit, "readonly no-auth", 0, 0},
-        {"raft._shardgroups", shardgroups_change, "write no-auth", 0, 0},
+        {"raft._shardgroups", sharding_call, "write no-auth", 0, 0},
+        {"raft._slot_guard", sharding_call, "readonly no-auth", 0, 0},
+        {"raft._keylocks", sharding_call, "write no-auth", 0, 0},
+        {"raft._import", sharding_call, "write no-auth", 0, 0},
         {"raft._expire", expire_keys, "write no-auth", 1, -1},
     };
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -23,6 +23,7 @@ import io.redisraft.raft.RaftNode;
 import io.redisraft.security.NodeTls;
 import io.redisraft.sharding.ShardGroups;
 import io.redisraft.sharding.ShardLinks;
+import io.redisraft.sharding.SlotMover;
 import io.redisraft.snapshot.SnapshotManager;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ public final class RaftModule {
     private final CommandRouter router;
     private final RaftInfo info;
     private final ShardLinks links;
+    private final SlotMover mover;
     /** TLS between nodes, read from Redis's settings on the main thread when raft.tls-enabled is set. */
     private final AtomicReference<NodeTls> tls = new AtomicReference<>();
 
@@ -67,12 +69,13 @@ public final class RaftModule {
         ShardGroups shards = new ShardGroups(config, () -> {
             NodeIdentity id = node.identity();
             return id == null ? null : id.dbid();
-        }, node::publishMetadata);
+        }, node::publishMetadata, redis::call);
         node.setReplicatedMetadata(shards);
         this.links = new ShardLinks(config, node.connections(), shards, node::isLeaderReady,
                 change -> mainThread.execute(() -> node.writeInternal(CommandCodec.encodeUnit(0, 0, change))));
         node.onHousekeeping(links::tick);
-        this.router = new CommandRouter(redis, mainThread, config, node, snapshots, table, shards, links);
+        this.mover = new SlotMover(config, node, mainThread, shards, links, redis::call);
+        this.router = new CommandRouter(redis, mainThread, config, node, snapshots, table, shards, links, mover);
         ExpirySweep sweep = new ExpirySweep(redis, mainThread, node);
         node.onHousekeeping(sweep::tick);
         this.info = new RaftInfo(new NodeStatusView(node), new LogStatistics(node::division), dbfilename, snapshots,
@@ -153,6 +156,7 @@ public final class RaftModule {
 
     public void shutdown() {
         links.close();
+        mover.close();
         node.shutdown();
     }
 

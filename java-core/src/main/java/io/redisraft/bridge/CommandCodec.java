@@ -32,6 +32,8 @@ public final class CommandCodec {
     public static final int UNIT_MAY_WAIT = 16;
     /** The first command is a check (WATCH): unless it answers +OK, its reply is the unit's and the rest is skipped. */
     public static final int UNIT_CONDITIONAL = 32;
+    /** The first command checks the keys' hash slot (sharding.ShardGroups#guard); a WATCH check comes second. */
+    public static final int UNIT_GUARDED = 64;
 
     private CommandCodec() {}
 

@@ -4,6 +4,7 @@ import io.redisraft.blocking.BlockingCommand;
 import io.redisraft.blocking.Waiters;
 import io.redisraft.bridge.CommandCodec;
 import io.redisraft.bridge.RedisApi;
+import io.redisraft.bridge.RedisApi.BlockedClient;
 import io.redisraft.bridge.Shim;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
@@ -17,10 +18,13 @@ import io.redisraft.security.Access;
 import io.redisraft.security.AclRules;
 import io.redisraft.security.ClientAuth;
 import io.redisraft.sharding.ShardGroups;
+import io.redisraft.sharding.SlotMover;
 import io.redisraft.watch.Watches;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Client commands the filter sent to the module (RAFT &lt;command&gt; ...): checks them as
@@ -48,10 +52,14 @@ final class ClientCommands {
     private final Waiters waiters;
     private final Watches watches;
     private final ShardGroups shards;
+    private final SlotMover mover;
+    /** Clients that sent ASKING: their next command, or their transaction up to EXEC, may use an importing slot. */
+    private final Set<Long> asking = new HashSet<>();
 
     ClientCommands(RedisApi redis, RaftConfig config, RaftNode node, CommandTable table, ScriptBodies scripts,
                    ClientAuth auth, LeaderWait leaderWait, SetPop setPop, Waiters waiters, Watches watches,
-                   ShardGroups shards) {
+                   ShardGroups shards, SlotMover mover) {
+        this.mover = mover;
         this.redis = redis;
         this.leaderWait = leaderWait;
         this.config = config;
@@ -72,6 +80,7 @@ final class ClientCommands {
 
     void clientGone(long clientId) {
         transactions.clientGone(clientId);
+        asking.remove(clientId);
         waiters.clientGone(clientId);
         watches.forget(clientId);
     }
@@ -94,6 +103,9 @@ final class ClientCommands {
             immediate = tx != null ? queue(caller, tx, spec, argv) : dispatch(caller, spec, argv);
         }
         if (immediate != null) redis.reply(caller.ctx(), immediate);
+        // ASKING lasts for one command, or for a whole transaction (as Redis Cluster).
+        boolean askedNow = spec != null && spec.kind() == CommandKind.ASKING;
+        if (!askedNow && transactions.get(caller.clientId()) == null) asking.remove(caller.clientId());
     }
 
     /**
@@ -152,6 +164,18 @@ final class ClientCommands {
                 return select(caller, argv);
             case CLIENT_UNBLOCK:
                 return clientUnblock(argv);
+            case ASKING:
+                if (!shards.enabled()) return Resp.error("ERR This instance has cluster support disabled");
+                asking.add(caller.clientId());
+                return Resp.OK;
+            case MIGRATE: {
+                if (!shards.enabled()) return Errors.NOT_SUPPORTED;
+                Resp refusal = node.refusal();
+                if (refusal != null) return refusal;
+                BlockedClient client = redis.block(caller.ctx());
+                mover.migrate(argv, reply -> redis.unblock(client, reply));
+                return null;
+            }
             case PASSTHROUGH:
                 // Only reachable for a command the filter did not know yet: run it as Redis would.
                 return executeLocally(caller, CommandCodec.encodeUnit(unitFlags(caller), caller.db(), argv));
@@ -163,8 +187,9 @@ final class ClientCommands {
                 break;
         }
         if (refusedOverMaxmemory(caller, spec)) return Errors.OOM;
-        Resp elsewhere = shards.misplaced(List.<byte[][]>of(argv), false, this::keysOf);
-        if (elsewhere != null) return elsewhere;
+        ShardGroups.Placement placed = shards.place(List.<byte[][]>of(argv), asking.contains(caller.clientId()),
+                this::keysOf);
+        if (placed.refusal() != null) return placed.refusal();
         byte[][] command = withLeaderChoices(spec, argv);
         if (spec.runsScript()) {
             command = withScriptBody(argv);
@@ -180,11 +205,12 @@ final class ClientCommands {
                     key -> StreamIds.lastGeneratedId(line -> redis.callInDb(caller.db(), line), key));
             waitsFor = BlockingCommand.parse(command);
         }
-        List<byte[][]> commands = List.<byte[][]>of(command);
-        int flags = unitFlags(caller) | (waitsFor != null ? CommandCodec.UNIT_MAY_WAIT : 0);
+        List<byte[][]> commands = placed.guard() == null ? List.<byte[][]>of(command) : List.of(placed.guard(), command);
+        int flags = unitFlags(caller) | (waitsFor != null ? CommandCodec.UNIT_MAY_WAIT : 0)
+                | (placed.guard() != null ? CommandCodec.UNIT_GUARDED : 0);
         byte[] unit = CommandCodec.encodeUnit(flags, caller.db(), scriptRules(caller, spec.runsScript()), commands);
-        if (waitsFor != null) return submitWaiting(caller, unit, waitsFor);
-        return submit(caller, unit, spec.kind() == CommandKind.READ, CommandTable.leaderOnly(spec.name()));
+        if (waitsFor != null) return submitWaiting(caller, unit, waitsFor, placed);
+        return submit(caller, unit, spec.kind() == CommandKind.READ, CommandTable.leaderOnly(spec.name()), placed);
     }
 
     /** Handles a command inside MULTI. */
@@ -220,6 +246,8 @@ final class ClientCommands {
             case AUTH:
             case CONFIG_SET:
             case CLIENT_UNBLOCK:
+            case ASKING:
+            case MIGRATE:
                 tx.aborted = true;
                 return spec.kind() == CommandKind.UNSUPPORTED ? Errors.NOT_SUPPORTED
                         : Resp.error("ERR not supported by RedisRaft inside MULTI/EXEC");
@@ -235,9 +263,10 @@ final class ClientCommands {
         byte[][] watchCheck = watches.takeCheck(caller.clientId());
         if (tx.aborted) return Errors.EXECABORT;
         if (tx.commands.isEmpty() && watchCheck == null) return Resp.array();
-        Resp elsewhere = shards.misplaced(tx.commands, false, this::keysOf);
-        if (elsewhere != null) return elsewhere;
-        List<byte[][]> commands = new ArrayList<>(tx.commands.size() + 1);
+        ShardGroups.Placement placed = shards.place(tx.commands, asking.contains(caller.clientId()), this::keysOf);
+        if (placed.refusal() != null) return placed.refusal();
+        List<byte[][]> commands = new ArrayList<>(tx.commands.size() + 2);
+        if (placed.guard() != null) commands.add(placed.guard());
         if (watchCheck != null) commands.add(watchCheck);
         boolean scripted = false;
         for (byte[][] c : tx.commands) {
@@ -251,12 +280,13 @@ final class ClientCommands {
             commands.add(command);
         }
         int flags = unitFlags(caller) | CommandCodec.UNIT_TRANSACTION
-                | (watchCheck != null ? CommandCodec.UNIT_CONDITIONAL : 0);
+                | (watchCheck != null ? CommandCodec.UNIT_CONDITIONAL : 0)
+                | (placed.guard() != null ? CommandCodec.UNIT_GUARDED : 0);
         byte[] unit = CommandCodec.encodeUnit(flags, caller.db(), scriptRules(caller, scripted), commands);
         boolean leaderOnly = tx.commands.stream().map(table::lookup)
                 .anyMatch(spec -> spec != null && CommandTable.leaderOnly(spec.name()));
         // A transaction of reads only needs a read barrier, not a log entry.
-        return submit(caller, unit, tx.readOnly, leaderOnly);
+        return submit(caller, unit, tx.readOnly, leaderOnly, placed);
     }
 
     /**
@@ -322,11 +352,11 @@ final class ClientCommands {
     }
 
     /** leaderOnly: the unit must run on the leader (PUBLISH), even when a follower proxies the others. */
-    private Resp submit(Caller caller, byte[] unit, boolean readOnly, boolean leaderOnly) {
+    private Resp submit(Caller caller, byte[] unit, boolean readOnly, boolean leaderOnly, ShardGroups.Placement placed) {
         if (readOnly && config.flag(ConfigOption.TEST_UNSAFE_READS)) return executeLocally(caller, unit);
         if (!readOnly && unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
         return leaderWait.run(caller, deferred -> {
-            Resp refusal = leaderOnly ? node.refusal() : node.clientRefusal();
+            Resp refusal = placed.withSlot(leaderOnly ? node.refusal() : node.clientRefusal());
             if (refusal != null) return refusal;
             if (!readOnly) node.write(unit, caller.clientId(), deferred.block());
             else if (deferred.waited()) node.read(unit, deferred.block());
@@ -346,6 +376,8 @@ final class ClientCommands {
         } catch (NumberFormatException e) {
             return Resp.error("ERR invalid DB index");
         }
+        // As Redis Cluster: hash slots are of database 0.
+        if (db != 0 && shards.enabled()) return Resp.error("ERR SELECT is not allowed in cluster mode");
         return redis.selectDb(caller.ctx(), db) ? Resp.OK : Resp.error("ERR DB index is out of range");
     }
 
@@ -358,9 +390,10 @@ final class ClientCommands {
             watches.forget(caller.clientId());
             return Resp.OK;
         }
-        Resp elsewhere = shards.misplaced(List.<byte[][]>of(argv), false, this::keysOf);
-        if (elsewhere != null) return elsewhere;
-        Resp refusal = node.clientRefusal();
+        ShardGroups.Placement placed = shards.place(List.<byte[][]>of(argv), asking.contains(caller.clientId()),
+                this::keysOf);
+        if (placed.refusal() != null) return placed.refusal();
+        Resp refusal = placed.withSlot(node.clientRefusal());
         if (refusal != null) return refusal;
         watches.watch(caller.clientId(), caller.db(), List.of(argv).subList(1, argv.length), node.logTime(),
                 node.applier().appliedIndex());
@@ -368,10 +401,10 @@ final class ClientCommands {
     }
 
     /** A blocking command: like a write, and the client may then be kept waiting (blocking.Waiters). */
-    private Resp submitWaiting(Caller caller, byte[] unit, BlockingCommand waitsFor) {
+    private Resp submitWaiting(Caller caller, byte[] unit, BlockingCommand waitsFor, ShardGroups.Placement placed) {
         if (unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
         return leaderWait.run(caller, deferred -> {
-            Resp refusal = node.clientRefusal();
+            Resp refusal = placed.withSlot(node.clientRefusal());
             if (refusal != null) return refusal;
             waiters.submit(deferred.block(), caller.clientId(), caller.db(), unit, waitsFor);
             return null;

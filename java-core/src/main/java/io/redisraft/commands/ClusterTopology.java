@@ -8,14 +8,13 @@ import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
 import io.redisraft.sharding.ClusterReplies;
 import io.redisraft.sharding.HashSlots;
+import io.redisraft.sharding.LocalNodes;
 import io.redisraft.sharding.ShardGroup;
 import io.redisraft.sharding.ShardGroups;
 import io.redisraft.sharding.ShardMap;
-import java.nio.charset.StandardCharsets;
+import io.redisraft.sharding.SlotScan;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
 
 /**
  * What cluster-aware clients ask: INFO (with cluster_enabled:1, so they treat -MOVED
@@ -27,7 +26,6 @@ import org.apache.ratis.protocol.RaftPeerId;
 final class ClusterTopology {
     private static final Resp UNKNOWN_SUBCOMMAND = Resp.error("ERR Unknown subcommand.");
     private static final Resp INVALID_SLOT = Resp.error("ERR Invalid slot");
-    private static final int SCAN_COUNT = 1000;
 
     private final RedisApi redis;
     private final RaftNode node;
@@ -81,39 +79,17 @@ final class ClusterTopology {
         }
         if (node.state() != NodeState.UP) return node.refusal();
         NodeIdentity self = node.identity();
-        List<ShardGroup.Node> local = localNodes(node);
+        List<ShardGroup.Node> local = LocalNodes.of(node);
         ShardMap map = groups.map();
         if (self == null || local == null || map == null) return Resp.error("CLUSTERDOWN No raft leader");
         long term = node.division().map(d -> d.getInfo().getCurrentTerm()).orElse(0L);
-        ClusterReplies replies = new ClusterReplies(map, local, nodeId(self.dbid(), self.peerId()), term);
+        ClusterReplies replies = new ClusterReplies(map, local, LocalNodes.nodeId(self.dbid(), self.peerId()), term);
         return switch (sub) {
             case "slots" -> replies.slots();
             case "shards" -> replies.shards();
             case "nodes" -> Resp.bulk(replies.nodes());
-            default -> Resp.bulk(nodeId(self.dbid(), self.peerId()));
+            default -> Resp.bulk(LocalNodes.nodeId(self.dbid(), self.peerId()));
         };
-    }
-
-    /**
-     * This cluster's voting members as shard group nodes, the leader first; null while no
-     * leader is known.
-     */
-    static List<ShardGroup.Node> localNodes(RaftNode node) {
-        NodeIdentity self = node.identity();
-        RaftPeerId leader = node.division().map(d -> d.getInfo().getLeaderId()).orElse(null);
-        if (self == null || leader == null) return null;
-        List<RaftPeer> members = new ArrayList<>(node.voters());
-        members.sort((a, b) -> Boolean.compare(!a.getId().equals(leader), !b.getId().equals(leader)));
-        List<ShardGroup.Node> nodes = new ArrayList<>();
-        for (RaftPeer p : members) {
-            HostPort hp = HostPort.parse(p.getClientAddress());
-            nodes.add(new ShardGroup.Node(nodeId(self.dbid(), p.getId()), hp.host() + ":" + hp.port()));
-        }
-        return nodes;
-    }
-
-    private static String nodeId(String dbid, RaftPeerId peer) {
-        return dbid + String.format("%08x", Integer.parseInt(peer.toString()));
     }
 
     private static Integer slot(byte[] arg) {
@@ -128,22 +104,13 @@ final class ClusterTopology {
     /** Up to {@code limit} keys of database {@code db} in {@code slot}: a scan of the whole database. */
     private List<byte[]> keysInSlot(int db, int slot, long limit) {
         List<byte[]> found = new ArrayList<>();
+        SlotScan scan = new SlotScan(argv -> redis.callInDb(db, argv));
         String cursor = "0";
         do {
-            Resp reply = redis.callInDb(db, new byte[][] {bytes("SCAN"), bytes(cursor), bytes("COUNT"),
-                    bytes(Integer.toString(SCAN_COUNT))});
-            List<Resp> parts = reply.asList();
-            if (parts.size() != 2) break;
-            cursor = parts.get(0).asText();
-            for (Resp k : parts.get(1).asList()) {
-                byte[] key = ((Resp.Bulk) k).bytes();
+            cursor = scan.step(cursor, SlotScan.COUNT, key -> {
                 if (HashSlots.of(key) == slot && found.size() < limit) found.add(key);
-            }
+            });
         } while (!cursor.equals("0") && found.size() < limit);
         return found;
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

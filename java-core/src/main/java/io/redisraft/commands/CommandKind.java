@@ -26,5 +26,9 @@ public enum CommandKind {
     /** CLIENT UNBLOCK: answers a client kept waiting by the module (blocking.Waiters), else runs locally. */
     CLIENT_UNBLOCK,
     /** WATCH / UNWATCH: the leader records the watched keys' states for the next EXEC (watch.Watches). */
-    WATCH
+    WATCH,
+    /** ASKING: the client's next command (or transaction) may use a slot this shard group is importing. */
+    ASKING,
+    /** MIGRATE ... KEYS: moves keys of a migrating slot to the importing shard group (sharding.SlotMover). */
+    MIGRATE
 }

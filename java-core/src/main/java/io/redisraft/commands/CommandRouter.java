@@ -12,6 +12,7 @@ import io.redisraft.scripts.ScriptBodies;
 import io.redisraft.security.ClientAuth;
 import io.redisraft.sharding.ShardGroups;
 import io.redisraft.sharding.ShardLinks;
+import io.redisraft.sharding.SlotMover;
 import io.redisraft.watch.Watches;
 import java.util.Arrays;
 
@@ -27,7 +28,8 @@ public final class CommandRouter {
     private final ShardGroupCommands shardGroups;
 
     public CommandRouter(RedisApi redis, MainThread mainThread, RaftConfig config, RaftNode node,
-                         SnapshotManager snapshots, CommandTable table, ShardGroups shards, ShardLinks links) {
+                         SnapshotManager snapshots, CommandTable table, ShardGroups shards, ShardLinks links,
+                         SlotMover mover) {
         this.redis = redis;
         this.table = table;
         ScriptBodies scripts = new ScriptBodies();
@@ -41,9 +43,9 @@ public final class CommandRouter {
         });
         Watches watches = new Watches(redis);
         this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop, waiters,
-                watches, shards);
+                watches, shards, mover);
         this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop, watches, waiters, shards);
-        this.shardGroups = new ShardGroupCommands(redis, mainThread, node, shards, links, leaderWait);
+        this.shardGroups = new ShardGroupCommands(redis, mainThread, node, shards, links, mover, leaderWait);
         this.cluster = new ClusterCommands(redis, config, node, leaderWait);
         this.debug = new DebugCommands(redis, mainThread, node, snapshots, () -> this.table);
     }
@@ -72,6 +74,7 @@ public final class CommandRouter {
             case "raft.nodeshutdown" -> cluster.nodeShutdown(caller, argv);
             case "raft.debug" -> debug.debug(caller, argv);
             case "raft.shardgroup" -> shardGroups.shardGroup(caller, argv);
+            case "raft.import" -> shardGroups.importKeys(caller, argv);
             default -> Resp.error("ERR unknown raft command '" + name + "'");
         };
         if (reply != null) redis.reply(caller.ctx(), reply);

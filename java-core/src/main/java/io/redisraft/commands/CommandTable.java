@@ -61,7 +61,7 @@ public final class CommandTable {
     /** RedisRaft's unsupported commands that still are (SELECT, WATCH, SPOP and streams work here). */
     private static final Set<String> UNSUPPORTED = Set.of(
             "sync", "psync", "reset", "bgrewriteaof", "slaveof", "replicaof", "debug", "save", "bgsave",
-            "failover", "migrate");
+            "failover");
 
     /** Rules that COMMAND's flags do not give. */
     private static final Map<String, CommandKind> RULES = Map.ofEntries(
@@ -76,6 +76,8 @@ public final class CommandTable {
             Map.entry("client|unblock", CommandKind.CLIENT_UNBLOCK),
             Map.entry("watch", CommandKind.WATCH),
             Map.entry("unwatch", CommandKind.WATCH),
+            Map.entry("asking", CommandKind.ASKING),
+            Map.entry("migrate", CommandKind.MIGRATE),
             // Scripts run on every node; the cache of loaded scripts must be the same everywhere.
             Map.entry("eval", CommandKind.WRITE),
             Map.entry("evalsha", CommandKind.WRITE),

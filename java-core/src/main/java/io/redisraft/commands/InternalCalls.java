@@ -31,12 +31,14 @@ import java.util.function.Supplier;
  * claims compare (determinism.StreamDeliveries), a blocking pop that finds
  * nothing lets the leader keep its client waiting (blocking.Waiters), order-dependent
  * replies are sorted while applying, script bodies are learned, RAFT._WATCH_CHECK
- * compares watched keys with their states at WATCH, and RAFT._SHARDGROUPS changes the
- * shard groups. Inside a replicated script the
+ * compares watched keys with their states at WATCH, and the sharding state's commands
+ * (RAFT._SHARDGROUPS, RAFT._SLOT_GUARD, ...) go to sharding.ShardGroups. Inside a replicated script the
  * command is first checked against the script's user, as Redis would. Main thread.
  */
 final class InternalCalls {
     private static final int RANDOMKEY_ATTEMPTS = 100;
+    private static final Set<String> SHARDING_STATE = Set.of("raft._shardgroups", "raft._slot_guard", "raft._keylocks",
+            "raft._import");
     /** Tells the shim to keep the client of a blocking command waiting (exec.c PARKED_REPLY). */
     private static final Resp PARKED = Resp.error("RAFTPARKED");
 
@@ -71,9 +73,8 @@ final class InternalCalls {
             redis.reply(ctx, watches.check(argv, nowMs));
             return;
         }
-        if (name.equals("raft._shardgroups")) {
-            // Changes only ever come from the log.
-            redis.reply(ctx, applying ? shards.apply(argv) : Resp.error("ERR shard groups change through the log only"));
+        if (SHARDING_STATE.contains(name)) {
+            redis.reply(ctx, shards.internal(argv, applying));
             return;
         }
         CommandTable.Spec spec = table.get().lookup(argv);

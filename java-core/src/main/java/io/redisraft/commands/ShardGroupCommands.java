@@ -7,20 +7,26 @@ import io.redisraft.bridge.RedisApi.BlockedClient;
 import io.redisraft.config.HostPort;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
+import io.redisraft.sharding.HashSlots;
+import io.redisraft.sharding.LocalNodes;
 import io.redisraft.sharding.ShardGroup;
 import io.redisraft.sharding.ShardGroupSyntaxException;
 import io.redisraft.sharding.ShardGroups;
 import io.redisraft.sharding.ShardLinks;
 import io.redisraft.sharding.ShardMap;
+import io.redisraft.sharding.SlotMover;
 import io.redisraft.sharding.SlotRange;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 
 /**
- * RAFT.SHARDGROUP GET | ADD | REPLACE | LINK, with RedisRaft's syntax and replies. Changes
- * are checked here against the current map (for a prompt error), then logged and applied
- * on every node (sharding.ShardGroups), which answers the client. Leader only. Main thread.
+ * RAFT.SHARDGROUP GET | ADD | REPLACE | LINK, with RedisRaft's syntax and replies, and
+ * MIGRATE start end host:port (this module's: moves slots to another group, see
+ * sharding.SlotMover); RAFT.IMPORT, keys moved in by another group. Changes are checked
+ * here against the current map (for a prompt error), then logged and applied on every
+ * node (sharding.ShardGroups), which answers the client. Leader only. Main thread.
  */
 final class ShardGroupCommands {
     private final RedisApi redis;
@@ -28,10 +34,12 @@ final class ShardGroupCommands {
     private final RaftNode node;
     private final ShardGroups groups;
     private final ShardLinks links;
+    private final SlotMover mover;
     private final LeaderWait leaderWait;
 
     ShardGroupCommands(RedisApi redis, MainThread mainThread, RaftNode node, ShardGroups groups, ShardLinks links,
-                       LeaderWait leaderWait) {
+                       SlotMover mover, LeaderWait leaderWait) {
+        this.mover = mover;
         this.redis = redis;
         this.mainThread = mainThread;
         this.node = node;
@@ -72,17 +80,76 @@ final class ShardGroupCommands {
                 case "link":
                     if (argv.length != 3) return Errors.wrongArity("raft.shardgroup");
                     return link(caller, deferred.block(), args.get(2));
+                case "migrate":
+                    return migrate(deferred, args);
                 default:
-                    return Resp.error("RAFT.SHARDGROUP supports GET/ADD/REPLACE/LINK only");
+                    return Resp.error("RAFT.SHARDGROUP supports GET/ADD/REPLACE/LINK/MIGRATE only");
             }
         } catch (ShardGroupSyntaxException e) {
             return e.isArityError() ? Errors.wrongArity("raft.shardgroup") : Resp.error(e.getMessage());
         }
     }
 
+    /** MIGRATE start end host:port: moves the slots to the group that node belongs to. */
+    private Resp migrate(LeaderWait.Deferred deferred, List<String> args) {
+        if (args.size() != 5) return Errors.wrongArity("raft.shardgroup");
+        int start;
+        int end;
+        try {
+            start = Integer.parseInt(args.get(2));
+            end = Integer.parseInt(args.get(3));
+        } catch (NumberFormatException e) {
+            return Resp.error("ERR invalid slot range");
+        }
+        if (!HashSlots.valid(start) || !HashSlots.valid(end) || start > end) return Resp.error("ERR invalid slot range");
+        HostPort target = HostPort.parse(args.get(4));
+        if (target == null) return Resp.error("ERR invalid address: " + args.get(4));
+        BlockedClient client = deferred.block();
+        mover.moveSlots(start, end, target, reply -> redis.unblock(client, reply));
+        return null;
+    }
+
+    /**
+     * RAFT.IMPORT term session (key payload)... (RedisRaft's; no TTLs) or RAFT.IMPORT TTL
+     * fence session (key pttl payload)... (what this module's MIGRATE sends).
+     */
+    Resp importKeys(Caller caller, byte[][] argv) {
+        if (!groups.enabled()) return Resp.error("ERR RedisRaft sharding not enabled");
+        boolean withTtl = argv.length > 1 && CommandTable.lower(argv[1]).equals("ttl");
+        int first = withTtl ? 2 : 1;
+        int per = withTtl ? 3 : 2;
+        if (argv.length < first + 2 + per || (argv.length - first - 2) % per != 0) return Errors.wrongArity("raft.import");
+        try {
+            Long.parseLong(Errors.text(argv[first]));
+        } catch (NumberFormatException e) {
+            return Resp.error("ERR failed to parse raft term");
+        }
+        try {
+            Long.parseLong(Errors.text(argv[first + 1]));
+        } catch (NumberFormatException e) {
+            return Resp.error("ERR failed to parse import migration session key");
+        }
+        List<byte[]> command = new ArrayList<>();
+        command.add(ShardGroups.IMPORT_COMMAND.getBytes(StandardCharsets.UTF_8));
+        command.add(argv[first]);
+        command.add(argv[first + 1]);
+        for (int i = first + 2; i < argv.length; i += per) {
+            command.add(argv[i]);
+            command.add(withTtl ? argv[i + 1] : "0".getBytes(StandardCharsets.UTF_8));
+            command.add(argv[i + per - 1]);
+        }
+        byte[][] unitCommand = command.toArray(new byte[0][]);
+        return leaderWait.run(caller, deferred -> {
+            Resp refusal = node.refusal();
+            if (refusal != null) return refusal;
+            node.write(CommandCodec.encodeUnit(0, 0, unitCommand), caller.clientId(), deferred.block());
+            return null;
+        });
+    }
+
     /** This cluster: its id, its slot ranges (start end type) and its nodes (id address), the leader first. */
     private Resp get(ShardMap map) {
-        List<ShardGroup.Node> nodes = ClusterTopology.localNodes(node);
+        List<ShardGroup.Node> nodes = LocalNodes.of(node);
         if (nodes == null) return Resp.error("CLUSTERDOWN No raft leader");
         List<Resp> ranges = new ArrayList<>();
         for (SlotRange r : map.local().ranges()) {
@@ -122,13 +189,15 @@ final class ShardGroupCommands {
             }
             boolean known = map.group(group.id()) != null;
             try {
-                if (known) map.updateNodes(group);
+                if (known) map.update(List.of(group));
                 else map.add(group);
             } catch (ShardGroupSyntaxException e) {
                 redis.unblock(client, Resp.error(e.getMessage()));
                 return;
             }
-            log(caller, client, known ? "UPDATE" : "ADD", group.toArgs());
+            List<String> args = new ArrayList<>(known ? List.of("1") : List.of());
+            args.addAll(group.toArgs());
+            log(caller, client, known ? "UPDATE" : "ADD", args);
         }));
         return null;
     }

@@ -2,6 +2,8 @@ package io.redisraft.raft;
 
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.Shim;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -57,6 +59,7 @@ public final class EntryApplier {
             throw stop("log entry " + index + " is unreadable: " + e.getMessage());
         }
         long[] targets = pending.take(entry.origin(), entry.firstSequence(), entry.unitCount());
+        List<Consumer<Boolean>> awaited = pending.takeOwn(entry.origin(), entry.firstSequence(), entry.unitCount());
         // The shim zeroes the target of every unit it answered; one left is a client kept waiting.
         // Which clients were served matters only if some were waiting before this entry.
         WaitingClients waiting = waitingClients;
@@ -74,6 +77,7 @@ public final class EntryApplier {
         clock.observe(entry.timeMs());
         if (tracking) waiting.entryApplied(index);
         advance(index, term);
+        for (Consumer<Boolean> a : awaited) a.accept(true);
     }
 
     /** Main thread: who learns about units whose client may keep waiting (blocking commands). */

@@ -4,6 +4,8 @@ import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.RedisApi.BlockedClient;
 import io.redisraft.resp.Resp;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -18,6 +20,8 @@ public final class PendingReplies {
     private final RedisApi redis;
     private final long origin;
     private final ConcurrentHashMap<Long, BlockedClient> waiting = new ConcurrentHashMap<>();
+    /** The module's own units whose application someone awaits here: true once applied, false if failed. */
+    private final ConcurrentHashMap<Long, Consumer<Boolean>> own = new ConcurrentHashMap<>();
     private long nextSequence = 1; // main thread only
     private volatile Consumer<BlockedClient> onFailed = client -> { };
 
@@ -46,6 +50,24 @@ public final class PendingReplies {
         return nextSequence++;
     }
 
+    /** Main thread: a sequence number for a unit of the module's own; {@code applied} learns whether it was applied here. */
+    public long registerOwn(Consumer<Boolean> applied) {
+        long seq = nextSequence++;
+        own.put(seq, applied);
+        return seq;
+    }
+
+    /** Main thread: who awaits units first..first+count-1 of an entry applied here (usually nobody). */
+    public List<Consumer<Boolean>> takeOwn(long entryOrigin, long first, int count) {
+        if (entryOrigin != origin || own.isEmpty()) return List.of();
+        List<Consumer<Boolean>> found = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Consumer<Boolean> c = own.remove(first + i);
+            if (c != null) found.add(c);
+        }
+        return found;
+    }
+
     /** Main thread: the clients of units first..first+count-1 of an entry (0 where none waits here). */
     public long[] take(long entryOrigin, long first, int count) {
         long[] targets = new long[count];
@@ -59,6 +81,8 @@ public final class PendingReplies {
 
     /** Any thread: answers a client with an error if it is still waiting. */
     public void fail(long sequence, Resp error) {
+        Consumer<Boolean> awaited = own.remove(sequence);
+        if (awaited != null) awaited.accept(false);
         BlockedClient c = waiting.remove(sequence);
         if (c == null) return;
         redis.unblock(c, error);
@@ -73,6 +97,7 @@ public final class PendingReplies {
     /** Any thread: answers every waiting client with an error. */
     public void failAll(Resp error) {
         for (Long seq : waiting.keySet()) fail(seq, error);
+        for (Long seq : own.keySet()) fail(seq, error);
     }
 
     public int size() {

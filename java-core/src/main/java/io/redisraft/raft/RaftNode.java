@@ -504,6 +504,22 @@ public final class RaftNode implements RedisStateMachine.Listener {
         pending.onFailed(client -> mainThread.execute(() -> waiting.unitFailed(client)));
     }
 
+    /**
+     * Main thread: replicates a unit of the module's own and completes once this node applied
+     * it (what it did is for the caller to look up), or fails if it was not committed.
+     */
+    public CompletableFuture<Void> writeOwn(byte[] unit) {
+        CompletableFuture<Void> applied = new CompletableFuture<>();
+        Running r = running;
+        long seq = pending.registerOwn(ok -> {
+            if (ok) applied.complete(null);
+            else applied.completeExceptionally(new IllegalStateException("not committed (no leader, or leadership lost)"));
+        });
+        if (r == null) pending.fail(seq, RaftFailures.NO_LEADER);
+        else r.writes().submit(seq, 0, unit);
+        return applied;
+    }
+
     /** Main thread: replicates a unit of the module's own (nobody waits for its reply). */
     public void writeInternal(byte[] unit) {
         Running r = running;

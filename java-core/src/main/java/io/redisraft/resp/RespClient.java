@@ -48,6 +48,12 @@ public final class RespClient implements Closeable {
         }
     }
 
+    public Resp call(byte[]... args) throws IOException {
+        out.write(RespWriter.command(args));
+        out.flush();
+        return in.read();
+    }
+
     public Resp call(String... args) throws IOException {
         out.write(RespWriter.command(args));
         out.flush();

@@ -20,8 +20,8 @@ import java.util.function.Consumer;
  * Links between shard groups (RAFT.SHARDGROUP LINK, without raft.external-sharding): a
  * group's description is fetched from one of its nodes with RAFT.SHARDGROUP GET (a
  * follower's MOVED is followed to its leader), and the leader of this cluster refreshes
- * every linked group's nodes each raft.shardgroup-update-interval, logging a change only
- * when they differ. Its own thread.
+ * every linked group (its slots and nodes, as it describes itself) each
+ * raft.shardgroup-update-interval, logging a change only when one differs. Its own thread.
  */
 public final class ShardLinks {
     private final RaftConfig config;
@@ -114,6 +114,7 @@ public final class ShardLinks {
     private void refresh() {
         ShardMap map = groups.map();
         if (map == null) return;
+        List<ShardGroup> changed = new ArrayList<>();
         for (ShardGroup known : map.groups()) {
             if (known.id().equals(map.localId()) || known.nodes().isEmpty()) continue;
             ShardGroup reported = null;
@@ -126,12 +127,33 @@ public final class ShardLinks {
                 }
             }
             if (reported == null) {
-                RedisLog.verbose("shard group " + known.id() + ": no node answered; its nodes stay as they were");
-            } else if (reported.id().equals(known.id()) && !reported.nodes().equals(known.nodes())
-                    && !reported.nodes().isEmpty()) {
-                logChange.accept(ShardGroups.change("UPDATE", reported.toArgs()));
+                RedisLog.verbose("shard group " + known.id() + ": no node answered; it stays as it was");
+            } else if (reported.id().equals(known.id()) && !reported.nodes().isEmpty()
+                    && !sameDescription(reported, known)) {
+                changed.add(reported);
             }
         }
+        if (changed.isEmpty()) return;
+        try {
+            map.update(changed); // moves half seen (one group reports the end, the other not yet) wait for the next round
+        } catch (ShardGroupSyntaxException e) {
+            RedisLog.verbose("linked shard groups disagree for now (" + e.getMessage() + "); retrying later");
+            return;
+        }
+        List<String> args = new ArrayList<>(List.of(Integer.toString(changed.size())));
+        for (ShardGroup g : changed) args.addAll(g.toArgs());
+        logChange.accept(ShardGroups.change("UPDATE", args));
+    }
+
+    /** Equal slots (their migration keys aside, which GET does not give) and nodes. */
+    private static boolean sameDescription(ShardGroup a, ShardGroup b) {
+        if (!a.nodes().equals(b.nodes()) || a.ranges().size() != b.ranges().size()) return false;
+        for (int i = 0; i < a.ranges().size(); i++) {
+            SlotRange x = a.ranges().get(i);
+            SlotRange y = b.ranges().get(i);
+            if (x.start() != y.start() || x.end() != y.end() || x.type() != y.type()) return false;
+        }
+        return true;
     }
 
     public void close() {

@@ -135,13 +135,74 @@ public final class ShardMap {
         return next;
     }
 
-    /** A known group's nodes as it reported them (LINK and its refreshes); its slots stay as they are. */
-    public ShardMap updateNodes(ShardGroup reported) throws ShardGroupSyntaxException {
-        ShardGroup known = group(reported.id());
-        if (known == null || reported.id().equals(localId)) throw ShardGroupSyntaxException.error(INVALID_UPDATE);
+    /**
+     * Other groups as they describe themselves (LINK, refreshes): each replaces the known
+     * group of its id, slots and nodes; this cluster's own group stays as it is.
+     */
+    public ShardMap update(List<ShardGroup> reported) throws ShardGroupSyntaxException {
         List<ShardGroup> next = new ArrayList<>(groups);
-        next.set(next.indexOf(known), known.withNodes(reported.nodes()));
+        for (ShardGroup g : reported) {
+            ShardGroup known = group(g.id());
+            if (known == null || g.id().equals(localId)) throw ShardGroupSyntaxException.error(INVALID_UPDATE);
+            next.set(next.indexOf(known), g);
+        }
         return new ShardMap(localId, next);
+    }
+
+    // ---- Moving slots ----
+
+    /** The groups with {@code start..end} marked as moving from this cluster to {@code target} in {@code session}. */
+    public List<ShardGroup> moving(int start, int end, String target, long session) {
+        return withRanges(start, end, SlotRange.Type.MIGRATING, target, SlotRange.Type.IMPORTING, session);
+    }
+
+    /** The groups once {@code start..end} moved from this cluster to {@code target}. */
+    public List<ShardGroup> moved(int start, int end, String target) {
+        return withRanges(start, end, null, target, SlotRange.Type.STABLE, 0);
+    }
+
+    private List<ShardGroup> withRanges(int start, int end, SlotRange.Type localType, String target,
+                                        SlotRange.Type targetType, long session) {
+        List<ShardGroup> out = new ArrayList<>();
+        for (ShardGroup g : groups) {
+            if (g.id().equals(localId)) {
+                out.add(new ShardGroup(g.id(), rebuild(g.ranges(), start, end, localType, session), g.nodes()));
+            } else if (g.id().equals(target)) {
+                out.add(new ShardGroup(g.id(), rebuild(g.ranges(), start, end, targetType, session), g.nodes()));
+            } else {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    /** {@code ranges} with start..end set to {@code type} (null: removed), merged into the fewest ranges. */
+    static List<SlotRange> rebuild(List<SlotRange> ranges, int start, int end, SlotRange.Type type, long session) {
+        SlotRange.Type[] types = new SlotRange.Type[HashSlots.COUNT];
+        long[] keys = new long[HashSlots.COUNT];
+        for (SlotRange r : ranges) {
+            for (int s = r.start(); s <= r.end(); s++) {
+                types[s] = r.type();
+                keys[s] = r.migrationKey();
+            }
+        }
+        for (int s = start; s <= end; s++) {
+            types[s] = type;
+            keys[s] = type == null || type == SlotRange.Type.STABLE ? 0 : session;
+        }
+        List<SlotRange> out = new ArrayList<>();
+        int s = 0;
+        while (s < HashSlots.COUNT) {
+            if (types[s] == null) {
+                s++;
+                continue;
+            }
+            int e = s;
+            while (e + 1 < HashSlots.COUNT && types[e + 1] == types[s] && keys[e + 1] == keys[s]) e++;
+            out.add(new SlotRange(s, e, types[s], keys[s]));
+            s = e + 1;
+        }
+        return out;
     }
 
     // ---- Routing ----

@@ -98,15 +98,34 @@ class ShardMapTest {
     }
 
     @Test
-    void linkedGroupsOnlyChangeTheirNodes() throws Exception {
+    void linkedGroupsDescribeThemselves() throws Exception {
         ShardMap map = ShardMap.initial(LOCAL, SlotRange.parseConfig("0:99"))
                 .add(group(OTHER + " 1 1 100 199 1 0 " + node(OTHER, 1) + " 1.1.1.1:1"));
-        ShardMap updated = map.updateNodes(group(OTHER + " 1 2 5000 6000 1 0 " + node(OTHER, 2) + " 2.2.2.2:2 "
-                + node(OTHER, 1) + " 1.1.1.1:1"));
-        assertEquals("2.2.2.2:2", ((ShardMap.Moved) updated.route(150, false)).group().nodes().get(0).address());
-        assertInstanceOf(ShardMap.Unserved.class, updated.route(5000, false), "slots change through REPLACE only");
-        assertThrows(ShardGroupSyntaxException.class, () -> map.updateNodes(group(THIRD + " 0 0")));
-        assertThrows(ShardGroupSyntaxException.class, () -> map.updateNodes(group(LOCAL + " 0 0")));
+        ShardMap updated = map.update(List.of(group(OTHER + " 1 2 5000 6000 1 0 " + node(OTHER, 2) + " 2.2.2.2:2 "
+                + node(OTHER, 1) + " 1.1.1.1:1")));
+        assertEquals("2.2.2.2:2", ((ShardMap.Moved) updated.route(5000, false)).group().nodes().get(0).address());
+        assertInstanceOf(ShardMap.Unserved.class, updated.route(150, false));
+        assertThrows(ShardGroupSyntaxException.class, () -> map.update(List.of(group(THIRD + " 0 0"))));
+        assertThrows(ShardGroupSyntaxException.class, () -> map.update(List.of(group(LOCAL + " 0 0"))));
+        assertThrows(ShardGroupSyntaxException.class,
+                () -> map.update(List.of(group(OTHER + " 1 0 50 150 1 0"))), "it may not take this cluster's slots");
+    }
+
+    @Test
+    void aMoveMarksBothGroupsThenHandsTheSlotsOver() throws Exception {
+        ShardMap source = ShardMap.initial(LOCAL, SlotRange.parseConfig("0:999"))
+                .add(group(OTHER + " 1 1 1000 16383 1 0 " + node(OTHER, 1) + " 1.1.1.1:1"));
+        ShardMap moving = source.replace(source.moving(100, 199, OTHER, 42));
+        assertEquals(List.of(new SlotRange(0, 99, SlotRange.Type.STABLE, 0), new SlotRange(100, 199, SlotRange.Type.MIGRATING, 42),
+                new SlotRange(200, 999, SlotRange.Type.STABLE, 0)), moving.local().ranges());
+        assertEquals(List.of(new SlotRange(100, 199, SlotRange.Type.IMPORTING, 42),
+                new SlotRange(1000, 16383, SlotRange.Type.STABLE, 0)), moving.group(OTHER).ranges());
+        ShardMap done = moving.replace(moving.moved(100, 199, OTHER));
+        assertEquals(List.of(new SlotRange(0, 99, SlotRange.Type.STABLE, 0), new SlotRange(200, 999, SlotRange.Type.STABLE, 0)),
+                done.local().ranges());
+        assertEquals(List.of(new SlotRange(100, 199, SlotRange.Type.STABLE, 0), new SlotRange(1000, 16383, SlotRange.Type.STABLE, 0)),
+                done.group(OTHER).ranges());
+        assertInstanceOf(ShardMap.Moved.class, done.route(150, false));
     }
 
     @Test
