@@ -74,7 +74,7 @@ final class InternalCalls {
             return;
         }
         if (SHARDING_STATE.contains(name)) {
-            redis.reply(ctx, shards.internal(argv, applying));
+            redis.reply(ctx, shards.internal(argv, applying, nowMs));
             return;
         }
         CommandTable.Spec spec = table.get().lookup(argv);

@@ -83,7 +83,7 @@ final class ShardGroupCommands {
                 case "migrate":
                     return migrate(deferred, args);
                 default:
-                    return Resp.error("RAFT.SHARDGROUP supports GET/ADD/REPLACE/LINK/MIGRATE only");
+                    return Resp.error("RAFT.SHARDGROUP supports GET/ADD/REPLACE/LINK only");
             }
         } catch (ShardGroupSyntaxException e) {
             return e.isArityError() ? Errors.wrongArity("raft.shardgroup") : Resp.error(e.getMessage());
@@ -110,14 +110,15 @@ final class ShardGroupCommands {
     }
 
     /**
-     * RAFT.IMPORT term session (key payload)... (RedisRaft's; no TTLs) or RAFT.IMPORT TTL
-     * fence session (key pttl payload)... (what this module's MIGRATE sends).
+     * RAFT.IMPORT term session (key payload)... (RedisRaft's; no deadlines) or RAFT.IMPORT PXAT
+     * fence session (key deadline payload)... (what this module's MIGRATE sends: deadlines in
+     * ms since the epoch, 0 for none).
      */
     Resp importKeys(Caller caller, byte[][] argv) {
         if (!groups.enabled()) return Resp.error("ERR RedisRaft sharding not enabled");
-        boolean withTtl = argv.length > 1 && CommandTable.lower(argv[1]).equals("ttl");
-        int first = withTtl ? 2 : 1;
-        int per = withTtl ? 3 : 2;
+        boolean withDeadlines = argv.length > 1 && CommandTable.lower(argv[1]).equals("pxat");
+        int first = withDeadlines ? 2 : 1;
+        int per = withDeadlines ? 3 : 2;
         if (argv.length < first + 2 + per || (argv.length - first - 2) % per != 0) return Errors.wrongArity("raft.import");
         try {
             Long.parseLong(Errors.text(argv[first]));
@@ -135,7 +136,7 @@ final class ShardGroupCommands {
         command.add(argv[first + 1]);
         for (int i = first + 2; i < argv.length; i += per) {
             command.add(argv[i]);
-            command.add(withTtl ? argv[i + 1] : "0".getBytes(StandardCharsets.UTF_8));
+            command.add(withDeadlines ? argv[i + 1] : "0".getBytes(StandardCharsets.UTF_8));
             command.add(argv[i + per - 1]);
         }
         byte[][] unitCommand = command.toArray(new byte[0][]);

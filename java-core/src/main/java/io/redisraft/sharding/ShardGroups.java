@@ -2,12 +2,12 @@ package io.redisraft.sharding;
 
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.RaftConfig;
+import io.redisraft.expiry.Deadlines;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.raft.ReplicatedMetadata;
 import io.redisraft.resp.Resp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -150,8 +150,11 @@ public final class ShardGroups implements ReplicatedMetadata {
 
     // ---- Entries of the log (main thread, applying) ----
 
-    /** RAFT._SHARDGROUPS, RAFT._SLOT_GUARD, RAFT._KEYLOCKS, RAFT._IMPORT: the reply of each. */
-    public Resp internal(byte[][] argv, boolean applying) {
+    /**
+     * RAFT._SHARDGROUPS, RAFT._SLOT_GUARD, RAFT._KEYLOCKS, RAFT._IMPORT: the reply of each.
+     * {@code nowMs} is the applied entry's time.
+     */
+    public Resp internal(byte[][] argv, boolean applying, long nowMs) {
         String name = new String(argv[0], StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
         if (name.equals(GUARD_COMMAND)) return guard(argv);
         // Changes only ever come from the log.
@@ -159,7 +162,7 @@ public final class ShardGroups implements ReplicatedMetadata {
         return switch (name) {
             case APPLY_COMMAND -> change(argv);
             case KEYLOCKS_COMMAND -> keyLocks(argv);
-            case IMPORT_COMMAND -> importKeys(argv);
+            case IMPORT_COMMAND -> importKeys(argv, nowMs);
             default -> Resp.error("ERR unknown sharding command " + name);
         };
     }
@@ -296,11 +299,12 @@ public final class ShardGroups implements ReplicatedMetadata {
     }
 
     /**
-     * RAFT._IMPORT fence session (key ttl payload)...: keys moved in, restored (replacing
+     * RAFT._IMPORT fence session (key deadline payload)...: keys moved in, restored (replacing
      * what an earlier attempt left) if every key's slot is being imported in this session
-     * and no importer with a higher fence came before.
+     * and no importer with a higher fence came before. A deadline (ms since the epoch, 0 for
+     * none) is set as every deadline is (expiry.Deadlines); a key past it is not restored.
      */
-    private Resp importKeys(byte[][] argv) {
+    private Resp importKeys(byte[][] argv, long nowMs) {
         if (argv.length < 3 || (argv.length - 3) % 3 != 0) return Resp.error("ERR malformed import");
         long fence = Long.parseLong(new String(argv[1], StandardCharsets.US_ASCII));
         long session = Long.parseLong(new String(argv[2], StandardCharsets.US_ASCII));
@@ -319,7 +323,15 @@ public final class ShardGroups implements ReplicatedMetadata {
         fences.put(session, fence);
         changed.run();
         for (int i = 3; i < argv.length; i += 3) {
-            Resp r = redis.apply(new byte[][] {bytes("RESTORE"), argv[i], argv[i + 1], argv[i + 2], bytes("REPLACE")});
+            long deadline = Long.parseLong(new String(argv[i + 1], StandardCharsets.US_ASCII));
+            Resp r;
+            if (deadline == 0) {
+                r = redis.apply(new byte[][] {bytes("RESTORE"), argv[i], bytes("0"), argv[i + 2], bytes("REPLACE")});
+            } else {
+                Deadlines.Rewritten restore = Deadlines.rewrite(new byte[][] {bytes("RESTORE"), argv[i], argv[i + 1],
+                        argv[i + 2], bytes("REPLACE"), bytes("ABSTTL")}, nowMs);
+                r = restore.past() ? redis.apply(new byte[][] {bytes("DEL"), argv[i]}) : redis.apply(restore.argv());
+            }
             if (r.isError()) return r;
         }
         return Resp.OK;

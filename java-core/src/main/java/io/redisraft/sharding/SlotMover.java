@@ -5,6 +5,7 @@ import io.redisraft.bridge.MainThread;
 import io.redisraft.config.ConfigOption;
 import io.redisraft.config.HostPort;
 import io.redisraft.config.RaftConfig;
+import io.redisraft.expiry.Deadlines;
 import io.redisraft.logging.RedisLog;
 import io.redisraft.raft.NodeConnections;
 import io.redisraft.raft.RaftNode;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
  * Moves keys and slots out of this shard group, on its leader, one move at a time.
  *
  * <p>Keys (MIGRATE ... KEYS, and each batch of a slot move): they are locked through this
- * group's log (commands on them answer TRYAGAIN), dumped here with their TTLs, imported
+ * group's log (commands on them answer TRYAGAIN), dumped here with their deadlines, imported
  * by the target group's leader through its log (RAFT.IMPORT, fenced by this leader's term
  * and attempt so that a late import of an earlier attempt is refused there), then
  * deleted and unlocked through this group's log. If the import fails they are only
@@ -154,20 +155,25 @@ public final class SlotMover {
         return imported.size();
     }
 
-    /** Main thread: RAFT.IMPORT TTL fence session (key pttl payload)... for the keys that exist here. */
+    /**
+     * Main thread: RAFT.IMPORT PXAT fence session (key deadline payload)... for the keys that
+     * exist here; a deadline is the key's as the log set it (ms since the epoch, 0 for none).
+     */
     private byte[][] importCommand(List<byte[]> keys, long session, List<byte[]> imported) {
         long term = node.division().map(d -> d.getInfo().getCurrentTerm()).orElse(0L);
         long fence = (term << 32) | (attempts.incrementAndGet() & 0xffffffffL);
         List<byte[]> out = new ArrayList<>();
-        for (String a : List.of("RAFT.IMPORT", "TTL", Long.toString(fence), Long.toString(session))) {
+        for (String a : List.of("RAFT.IMPORT", "PXAT", Long.toString(fence), Long.toString(session))) {
             out.add(ShardGroups.bytes(a));
         }
         for (byte[] key : keys) {
             Resp dump = redis.apply(new byte[][] {ShardGroups.bytes("DUMP"), key});
             if (!(dump instanceof Resp.Bulk b) || b.bytes() == null) continue; // gone
-            long pttl = redis.apply(new byte[][] {ShardGroups.bytes("PTTL"), key}) instanceof Resp.Int i ? i.value() : -1;
+            // Redis stores each deadline shifted (expiry.Deadlines): PEXPIRETIME gives it as stored.
+            long stored = redis.apply(new byte[][] {ShardGroups.bytes("PEXPIRETIME"), key}) instanceof Resp.Int i
+                    ? i.value() : -1;
             out.add(key);
-            out.add(ShardGroups.bytes(Long.toString(pttl == -1 ? 0 : Math.max(pttl, 1))));
+            out.add(ShardGroups.bytes(Long.toString(stored > 0 ? stored - Deadlines.SHIFT_MS : 0)));
             out.add(b.bytes());
             imported.add(key);
         }
@@ -209,6 +215,24 @@ public final class SlotMover {
             throw new MoveFailure("ERR cannot reach the target shard group at " + target + ": " + cause(e));
         }
         String targetId = to.id();
+        // The target finished (took the slots) but this group did not: only the last step is left.
+        boolean targetDone = onMain(() -> {
+            checkLeader();
+            ShardMap map = groups.map();
+            for (int s = start; s <= end; s++) {
+                SlotRange mine = map.local().rangeOf(s);
+                SlotRange theirs = to.rangeOf(s);
+                boolean done = mine != null && mine.type() == SlotRange.Type.MIGRATING && map.importer(s) != null
+                        && map.importer(s).id().equals(targetId) && theirs != null
+                        && theirs.type() == SlotRange.Type.STABLE;
+                if (!done) return false;
+            }
+            return true;
+        });
+        if (targetDone) {
+            replaceHere(onMain(() -> groups.map().moved(start, end, targetId)));
+            return 0;
+        }
         // 1. Both groups mark the range as moving (the target first: this group then sends clients there).
         List<ShardGroup> moving = onMain(() -> {
             checkLeader();
@@ -228,10 +252,12 @@ public final class SlotMover {
                 if (resumable) session = r.migrationKey();
             }
             if (session == 0) session = 1 + new SecureRandom().nextLong(Long.MAX_VALUE - 1);
-            // The target's own slots are as it describes them; this group's as its map has them.
+            // The target's other slots are as it describes them (the range itself may already be
+            // marked there by an attempt that did not get further); this group's as its map has them.
+            ShardGroup targetNow = new ShardGroup(targetId, ShardMap.rebuild(to.ranges(), start, end, null, 0), to.nodes());
             ShardMap base;
             try {
-                base = map.update(List.of(to));
+                base = map.update(List.of(targetNow));
             } catch (ShardGroupSyntaxException e) {
                 throw new IllegalStateException("ERR the target shard group's description conflicts with this "
                         + "group's map: " + e.getMessage());

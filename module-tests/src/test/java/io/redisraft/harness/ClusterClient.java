@@ -9,7 +9,8 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * A client of the whole cluster, like a cluster-aware Redis client: it keeps one
- * connection, follows -MOVED to the leader and retries while there is no leader.
+ * connection, follows -MOVED to the leader (or to another shard group) and -ASK, and retries
+ * while there is no leader or a slot is being moved (TRYAGAIN).
  * Each call reports whether the command certainly took effect, certainly did not,
  * or may have (a connection lost or "TIMEOUT not committed yet" after sending).
  */
@@ -72,7 +73,32 @@ public final class ClusterClient implements AutoCloseable {
     private Outcome run(Function<Jedis, Object> operation) {
         long deadline = System.nanoTime() + retryFor.toNanos();
         int next = 0;
+        String askAt = null;
         while (true) {
+            if (askAt != null) {
+                // -ASK: this one command goes to the importing node, after ASKING (sharding).
+                Object reply;
+                String[] hp = askAt.split(":");
+                askAt = null;
+                try (Jedis j = new Jedis(hp[0], Integer.parseInt(hp[1]), timeoutMs)) {
+                    Commands.call(j, "ASKING");
+                    reply = operation.apply(j);
+                } catch (JedisConnectionException e) {
+                    return new Outcome(Status.UNKNOWN, e.getMessage());
+                }
+                if (!(reply instanceof ReplyError err)) return new Outcome(Status.OK, reply);
+                switch (err.code()) {
+                    case "MOVED", "ASK", "CLUSTERDOWN", "TRYAGAIN" -> RedisNode.sleep(20); // not run: again from the start
+                    case "TIMEOUT" -> {
+                        return new Outcome(Status.UNKNOWN, err.message());
+                    }
+                    default -> {
+                        return new Outcome(Status.FAILED, err);
+                    }
+                }
+                if (System.nanoTime() > deadline) return new Outcome(Status.FAILED, err);
+                continue;
+            }
             if (connection == null) {
                 if (address == null) address = nodes.get(next++ % nodes.size()).address();
                 try {
@@ -101,6 +127,10 @@ public final class ClusterClient implements AutoCloseable {
                     if (!followRedirects) return new Outcome(Status.FAILED, err);
                     dropConnection();
                     address = err.message().split(" ")[2];
+                }
+                case "ASK" -> {
+                    if (!followRedirects) return new Outcome(Status.FAILED, err);
+                    askAt = err.message().split(" ")[2];
                 }
                 case "CLUSTERDOWN", "NOCLUSTER", "LOADING", "TRYAGAIN" -> {
                     dropConnection();

@@ -27,27 +27,37 @@ public final class FaultRun {
     /** What to run. */
     public record Config(String name, int nodes, Set<Fault> faults, Duration duration, Duration faultInterval,
                          int clientsPerWorkload, boolean readsAtHome, boolean writesAtHome, List<String> nodeArgs,
-                         long seed) {
+                         boolean slotMoves, long seed) {
         /** A run with a random seed, or the one given with -Dfaults.seed (SEED= of scripts/faults.sh). */
         public static Config of(String name, int nodes, Set<Fault> faults, Duration duration) {
-            return new Config(name, nodes, faults, duration, Duration.ofSeconds(4), 3, false, false, List.of(),
+            return new Config(name, nodes, faults, duration, Duration.ofSeconds(4), 3, false, false, List.of(), false,
                     Long.getLong("faults.seed", System.nanoTime()));
         }
 
         public Config withNodeArgs(String... args) {
             return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, readsAtHome,
-                    writesAtHome, List.of(args), seed);
+                    writesAtHome, List.of(args), slotMoves, seed);
         }
 
         public Config withReadsAtHome() {
             return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, true, writesAtHome,
-                    nodeArgs, seed);
+                    nodeArgs, slotMoves, seed);
         }
 
         /** Register clients send everything to their own node (followers proxy it: raft.follower-proxy). */
         public Config withEverythingAtHome() {
             return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, true, true, nodeArgs,
-                    seed);
+                    slotMoves, seed);
+        }
+
+        /**
+         * Two linked shard groups of {@code nodes} each, the faults aimed at the first, and
+         * quarters of the slots moving between them all along (SlotMoves); clients start on the
+         * first group and follow MOVED and ASK.
+         */
+        public Config withSlotMoves() {
+            return new Config(name, nodes, faults, duration, faultInterval, clientsPerWorkload, readsAtHome,
+                    writesAtHome, nodeArgs, true, seed);
         }
     }
 
@@ -88,8 +98,19 @@ public final class FaultRun {
         boolean partitions = config.faults().stream().anyMatch(Fault::needsNetwork);
         String[] args = config.nodeArgs().toArray(new String[0]);
         NetnsNetwork network = partitions ? servers.network() : null;
+        RaftCluster other = null;
+        if (config.slotMoves()) {
+            if (network != null) throw new IllegalArgumentException("sharded runs do not partition");
+            args = sharded(args, "0:8191");
+            other = servers.cluster(config.nodes(), sharded(config.nodeArgs().toArray(new String[0]), "8192:16383"));
+        }
         RaftCluster cluster = network != null ? servers.cluster(network, config.nodes(), args)
                 : servers.cluster(config.nodes(), args);
+        SlotMoves moves = null;
+        if (other != null) {
+            link(cluster, other);
+            moves = new SlotMoves(cluster, other);
+        }
 
         List<Workload<?>> workloads = List.of(new RegisterWorkload(5, config.readsAtHome(), config.writesAtHome()), new ListAppendWorkload(4),
                 new CounterWorkload(), new ScriptCounterWorkload(), new StateWorkload());
@@ -119,11 +140,16 @@ public final class FaultRun {
             stop.set(true);
             for (Thread t : clients) t.join(120_000);
             nemesis.healAll();
+            if (moves != null) moves.stop();
         }
 
         // Quiet phase: the cluster heals, then final reads and checks.
         cluster.awaitLeader(Duration.ofSeconds(60));
         cluster.awaitConverged();
+        if (other != null) {
+            other.awaitLeader(Duration.ofSeconds(60));
+            other.awaitConverged();
+        }
         List<CheckResult> checks = new ArrayList<>();
         long ok = 0;
         long failed = 0;
@@ -132,6 +158,7 @@ public final class FaultRun {
         Path dir = Path.of("target", "faults", config.name() + "-" + System.currentTimeMillis()).toAbsolutePath();
         checks.add(CheckResult.of("client-threads", List.copyOf(clientErrors), null));
         checks.add(DatasetCheck.check(cluster, Duration.ofSeconds(60)));
+        if (other != null) checks.add(DatasetCheck.check(other, Duration.ofSeconds(60)));
         for (Workload<?> w : workloads) {
             CheckResult result = w.check(cluster);
             if (result != null) checks.add(result);
@@ -142,9 +169,28 @@ public final class FaultRun {
             info += c.info();
             w.dump(dir.resolve(w.name() + ".history"));
         }
-        Workload.write(dir.resolve("faults.log"), nemesis.log());
+        List<String> faultLog = new ArrayList<>(nemesis.log());
+        if (moves != null) {
+            faultLog.add("slot moves: " + moves.completed() + " completed, " + moves.retried() + " cut short and run again");
+            faultLog.addAll(moves.log());
+        }
+        Workload.write(dir.resolve("faults.log"), faultLog);
         return new Result(config.seed(), ok, failed, info, nemesis.injected(), nemesis.injectedKinds(), okByWorkload,
-                checks, nemesis.log(), dir);
+                checks, faultLog, dir);
+    }
+
+    private static String[] sharded(String[] args, String slots) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--raft.sharding", "yes", "--raft.slot-config", slots, "--raft.shardgroup-update-interval",
+                "1000"));
+        return all.toArray(new String[0]);
+    }
+
+    private static void link(RaftCluster a, RaftCluster b) {
+        for (RaftCluster[] pair : new RaftCluster[][] {{a, b}, {b, a}}) {
+            Object reply = pair[0].awaitLeader().call("RAFT.SHARDGROUP", "LINK", pair[1].awaitLeader().address());
+            if (!"OK".equals(reply)) throw new IllegalStateException("linking the shard groups failed: " + reply);
+        }
     }
 
     /** One client; anything it throws ends it and fails the run (an anomaly of "client-threads"). */

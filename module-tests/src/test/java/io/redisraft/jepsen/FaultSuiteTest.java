@@ -61,6 +61,16 @@ class FaultSuiteTest {
                 "--raft.proxy-response-timeout", "5000"));
     }
 
+    /**
+     * Two shard groups with quarters of the slots moving between them all along, while the
+     * first group's nodes are killed and paused: every checker covers keys that move.
+     */
+    @Test
+    void slotsMovingBetweenShardGroupsUnderCrashesAndPauses() throws InterruptedException {
+        runClean(FaultRun.Config.of("slot-moves", 3, EnumSet.of(Fault.KILL_LEADER, Fault.KILL_RANDOM, Fault.PAUSE_LEADER),
+                Duration.ofSeconds(60)).withSlotMoves());
+    }
+
     /** Faults aimed at the leader lease, with reads sent to each client's own node. */
     @Test
     void leaseUnderPausesTransfersAndCpuStarvation() throws InterruptedException {

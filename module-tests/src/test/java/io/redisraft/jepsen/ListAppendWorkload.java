@@ -45,7 +45,8 @@ final class ListAppendWorkload extends Workload<Txn> {
         List<MicroOp> ops = new ArrayList<>();
         List<String[]> commands = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            String key = "l" + generation + "-" + random.nextInt(keys);
+            // One hash tag per generation: a transaction's keys share a slot (sharded runs).
+            String key = "{l" + generation + "}-" + random.nextInt(keys);
             used.add(key);
             if (random.nextBoolean()) {
                 long v = nextValue.getAndIncrement();

@@ -49,10 +49,11 @@ final class StateWorkload extends Workload<StateWorkload.Op> {
             case 3 -> new String[] {"PEXPIRE", key, ttl};
             case 4 -> new String[] {"GETEX", key, "PX", ttl};
             case 5 -> new String[] {"EVAL", SET_WITH_TTL, "1", key, "s" + n, ttl};
-            case 6 -> new String[] {"SADD", "set" + generation, "m" + random.nextInt(200)};
-            case 7 -> new String[] {"HSET", "hash" + generation, "f" + random.nextInt(50), "v" + n};
-            case 8 -> new String[] {"EVAL", COPY, "3", "set" + generation, "hash" + generation,
-                    "copy" + generation + "-" + n};
+            // One hash tag per generation: the script's keys share a slot (sharded runs).
+            case 6 -> new String[] {"SADD", "set{g" + generation + "}", "m" + random.nextInt(200)};
+            case 7 -> new String[] {"HSET", "hash{g" + generation + "}", "f" + random.nextInt(50), "v" + n};
+            case 8 -> new String[] {"EVAL", COPY, "3", "set{g" + generation + "}", "hash{g" + generation + "}",
+                    "copy{g" + generation + "}-" + n};
             default -> new String[] {"GET", key};
         };
         Status s = status(client.call(command));
