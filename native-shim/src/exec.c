@@ -412,6 +412,8 @@ static Reply *execute_unit(Cursor *c, int waiting_here) {
     r->calls = calloc(h.count ? h.count : 1, sizeof(*r->calls));
     /* Under a script user, every command is checked against it ('C'), as on the leader. */
     const char *fmt = (h.flags & UNIT_RESP3) ? (h.user ? "CE3v" : "E3v") : (h.user ? "CEv" : "Ev");
+    /* The leading checks are the module's, not the script's: never checked against its user. */
+    const char *check_fmt = (h.flags & UNIT_RESP3) ? "E3v" : "Ev";
     g_unit_user = h.user;
     RedisModule_SetContextUser(g_ctx, h.user);
     int skip = 0;
@@ -430,7 +432,7 @@ static Reply *execute_unit(Cursor *c, int waiting_here) {
         }
         g_internal_calls++;
         errno = 0;
-        r->calls[r->count] = call_command(g_ctx, &cmd, fmt);
+        r->calls[r->count] = call_command(g_ctx, &cmd, i < checks ? check_fmt : fmt);
         int dispatch_error = errno == ENOENT || errno == EINVAL;
         g_internal_calls--;
         command_free(&cmd);
@@ -804,6 +806,7 @@ int exec_register_commands(RedisModuleCtx *ctx) {
         {"raft.nodeshutdown", admin_command, "admin", 0, 0},
         {"raft.shardgroup", admin_command, "admin", 0, 0},
         {"raft.import", admin_command, "admin", 0, 0},
+        {"raft.scan", admin_command, "admin readonly", 0, 0},
         /* Internal targets of the filter; each checks what it wraps where needed. */
         {"raft._as", internal_call, "write no-auth", 0, 0},
         {"raft._as_ro", internal_call, "readonly no-auth", 0, 0},

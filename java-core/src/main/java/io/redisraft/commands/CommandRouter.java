@@ -45,7 +45,8 @@ public final class CommandRouter {
         this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop, waiters,
                 watches, shards, mover);
         this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop, watches, waiters, shards);
-        this.shardGroups = new ShardGroupCommands(redis, mainThread, node, shards, links, mover, leaderWait);
+        this.shardGroups = new ShardGroupCommands(redis, config, mainThread, node, shards, links, mover,
+                leaderWait);
         this.cluster = new ClusterCommands(redis, config, node, leaderWait);
         this.debug = new DebugCommands(redis, mainThread, node, snapshots, () -> this.table);
     }
@@ -75,6 +76,7 @@ public final class CommandRouter {
             case "raft.debug" -> debug.debug(caller, argv);
             case "raft.shardgroup" -> shardGroups.shardGroup(caller, argv);
             case "raft.import" -> shardGroups.importKeys(caller, argv);
+            case "raft.scan" -> shardGroups.scan(argv);
             default -> Resp.error("ERR unknown raft command '" + name + "'");
         };
         if (reply != null) redis.reply(caller.ctx(), reply);

@@ -4,7 +4,9 @@ import io.redisraft.bridge.CommandCodec;
 import io.redisraft.bridge.MainThread;
 import io.redisraft.bridge.RedisApi;
 import io.redisraft.bridge.RedisApi.BlockedClient;
+import io.redisraft.config.ConfigOption;
 import io.redisraft.config.HostPort;
+import io.redisraft.config.RaftConfig;
 import io.redisraft.raft.RaftNode;
 import io.redisraft.resp.Resp;
 import io.redisraft.sharding.HashSlots;
@@ -16,6 +18,7 @@ import io.redisraft.sharding.ShardLinks;
 import io.redisraft.sharding.ShardMap;
 import io.redisraft.sharding.SlotMover;
 import io.redisraft.sharding.SlotRange;
+import io.redisraft.sharding.SlotScan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +27,14 @@ import java.util.concurrent.CompletionException;
 /**
  * RAFT.SHARDGROUP GET | ADD | REPLACE | LINK, with RedisRaft's syntax and replies, and
  * MIGRATE start end host:port (this module's: moves slots to another group, see
- * sharding.SlotMover); RAFT.IMPORT, keys moved in by another group. Changes are checked
+ * sharding.SlotMover); RAFT.IMPORT, keys moved in by another group; RAFT.SCAN, the keys of
+ * some slots. Changes are checked
  * here against the current map (for a prompt error), then logged and applied on every
  * node (sharding.ShardGroups), which answers the client. Leader only. Main thread.
  */
 final class ShardGroupCommands {
     private final RedisApi redis;
+    private final RaftConfig config;
     private final MainThread mainThread;
     private final RaftNode node;
     private final ShardGroups groups;
@@ -37,8 +42,9 @@ final class ShardGroupCommands {
     private final SlotMover mover;
     private final LeaderWait leaderWait;
 
-    ShardGroupCommands(RedisApi redis, MainThread mainThread, RaftNode node, ShardGroups groups, ShardLinks links,
-                       SlotMover mover, LeaderWait leaderWait) {
+    ShardGroupCommands(RedisApi redis, RaftConfig config, MainThread mainThread, RaftNode node, ShardGroups groups,
+                       ShardLinks links, SlotMover mover, LeaderWait leaderWait) {
+        this.config = config;
         this.mover = mover;
         this.redis = redis;
         this.mainThread = mainThread;
@@ -146,6 +152,41 @@ final class ShardGroupCommands {
             node.write(CommandCodec.encodeUnit(0, 0, unitCommand), caller.clientId(), deferred.block());
             return null;
         });
+    }
+
+    /**
+     * RAFT.SCAN cursor slots: one SCAN step (raft.scan-size keys) of this node's dataset,
+     * keeping the keys of the given slots ("0-100,200"): [next cursor, [[key, slot]...]].
+     */
+    Resp scan(byte[][] argv) {
+        if (argv.length != 3) return Errors.wrongArity("raft.scan");
+        boolean[] wanted = new boolean[HashSlots.COUNT];
+        try {
+            for (String part : Errors.text(argv[2]).split(",")) {
+                String[] ends = part.trim().split("-", -1);
+                int start = Integer.parseInt(ends[0]);
+                int end = ends.length == 2 ? Integer.parseInt(ends[1]) : start;
+                if (ends.length > 2 || !HashSlots.valid(start) || !HashSlots.valid(end) || start > end) {
+                    return Resp.error("ERR couldn't parse slots");
+                }
+                for (int slot = start; slot <= end; slot++) wanted[slot] = true;
+            }
+        } catch (NumberFormatException e) {
+            return Resp.error("ERR couldn't parse slots");
+        }
+        Resp refusal = node.refusal();
+        if (refusal != null) return refusal;
+        List<Resp> found = new ArrayList<>();
+        String next;
+        try {
+            next = new SlotScan(redis::call).step(Errors.text(argv[1]), (int) config.number(ConfigOption.SCAN_SIZE), key -> {
+                int slot = HashSlots.of(key);
+                if (wanted[slot]) found.add(Resp.array(new Resp.Bulk(key), Resp.integer(slot)));
+            });
+        } catch (IllegalStateException e) {
+            return Resp.error("ERR scan failed");
+        }
+        return Resp.array(Resp.bulk(next), Resp.array(found));
     }
 
     /** This cluster: its id, its slot ranges (start end type) and its nodes (id address), the leader first. */

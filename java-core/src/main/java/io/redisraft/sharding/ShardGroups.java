@@ -192,17 +192,16 @@ public final class ShardGroups implements ReplicatedMetadata {
     }
 
     /**
-     * Slots this cluster starts importing cannot hold keys of its own: whatever is there
-     * (left by an import that was rolled back) is deleted, so it cannot come back to life
-     * once the slot is moved here for real.
+     * Slots this cluster starts importing, having not served them, cannot hold keys of its
+     * own: whatever is there (left by an import that was rolled back) is deleted, so it
+     * cannot come back to life once the slot is moved here for real.
      */
     private void purgeNewlyImported(ShardMap before, ShardMap after) {
         Set<Integer> slots = new HashSet<>();
         for (SlotRange r : after.local().ranges()) {
             if (r.type() != SlotRange.Type.IMPORTING) continue;
             for (int s = r.start(); s <= r.end(); s++) {
-                SlotRange was = before.local().rangeOf(s);
-                if (was == null || was.type() != SlotRange.Type.IMPORTING) slots.add(s);
+                if (before.local().rangeOf(s) == null) slots.add(s);
             }
         }
         if (slots.isEmpty()) return;
@@ -309,17 +308,14 @@ public final class ShardGroups implements ReplicatedMetadata {
         long fence = Long.parseLong(new String(argv[1], StandardCharsets.US_ASCII));
         long session = Long.parseLong(new String(argv[2], StandardCharsets.US_ASCII));
         ShardMap m = map();
+        // RedisRaft's checks and replies, in its order.
         for (int i = 3; i < argv.length; i += 3) {
-            int slot = HashSlots.of(argv[i]);
-            SlotRange r = m.local().rangeOf(slot);
-            if (r == null || r.type() != SlotRange.Type.IMPORTING || r.migrationKey() != session) {
-                return Resp.error("ERR slot " + slot + " is not being imported in migration session " + session);
-            }
+            SlotRange r = m.local().rangeOf(HashSlots.of(argv[i]));
+            if (r == null || r.type() != SlotRange.Type.IMPORTING) return Resp.error("ERR not an importing slot");
+            if (r.migrationKey() != session) return Resp.error("ERR invalid migration_session_key");
         }
         Long highest = fences.get(session);
-        if (highest != null && fence < highest) {
-            return Resp.error("ERR stale import: fence " + fence + " is older than " + highest);
-        }
+        if (highest != null && fence < highest) return Resp.error("ERR invalid term");
         fences.put(session, fence);
         changed.run();
         for (int i = 3; i < argv.length; i += 3) {

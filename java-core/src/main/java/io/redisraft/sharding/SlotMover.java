@@ -13,6 +13,7 @@ import io.redisraft.resp.Resp;
 import io.redisraft.resp.RespClient;
 import io.redisraft.util.Threads;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -47,7 +48,9 @@ import java.util.function.Supplier;
  * lost on either side) resumes the same move.
  */
 public final class SlotMover {
-    private static final int BATCH_KEYS = 100;
+    /** Keys moved per batch (each batch: three entries here, one there), and at most about this many bytes. */
+    private static final int BATCH_KEYS = 500;
+    private static final long BATCH_BYTES = 1 << 20;
     private static final long STEP_TIMEOUT_MS = 30_000;
 
     private final RaftConfig config;
@@ -80,7 +83,11 @@ public final class SlotMover {
 
     // ---- MIGRATE host port "" 0 timeout [COPY] [REPLACE] [AUTH ...] KEYS key... ----
 
-    /** Main thread: MIGRATE's KEYS form, as RedisRaft supports it; {@code reply} is called once, from any thread. */
+    /**
+     * Main thread: MIGRATE's KEYS form, as RedisRaft supports it: the keys go to the group
+     * importing their slot (host and port are not needed; given, they are where to start if
+     * that group lists no node). {@code reply} is called once, from any thread.
+     */
     public void migrate(byte[][] argv, Consumer<Resp> reply) {
         List<String> args = ShardGroups.texts(argv);
         int keysAt = -1;
@@ -90,16 +97,22 @@ public final class SlotMover {
                 break;
             }
         }
-        HostPort target = args.size() > 2 ? HostPort.parse(args.get(1) + ":" + args.get(2)) : null;
-        if (keysAt < 0 || !args.get(3).isEmpty() || keysAt + 1 >= args.size() || target == null) {
+        if (keysAt < 0 || !args.get(3).isEmpty() || keysAt + 1 >= args.size()) {
             reply.accept(Resp.error("ERR RedisRaft only supports MIGRATE with an empty key and KEYS"));
             return;
         }
         List<byte[]> keys = new ArrayList<>();
         for (int i = keysAt + 1; i < argv.length; i++) keys.add(argv[i]);
+        ShardGroup importer = groups.map().importer(HashSlots.of(keys.get(0)));
+        HostPort target = importer != null && !importer.nodes().isEmpty()
+                ? HostPort.parse(importer.nodes().get(0).address()) : HostPort.parse(args.get(1) + ":" + args.get(2));
+        if (target == null) {
+            reply.accept(Resp.error("ERR no importing shard group for slot " + HashSlots.of(keys.get(0))));
+            return;
+        }
         thread.execute(() -> {
             try {
-                int moved = moveKeys(keys, target);
+                int moved = moveKeys(keys, target, importer);
                 reply.accept(moved == 0 ? Resp.simple("NOKEY") : Resp.OK);
             } catch (MoveFailure e) {
                 reply.accept(Resp.error(e.getMessage()));
@@ -107,8 +120,11 @@ public final class SlotMover {
         });
     }
 
-    /** Moves {@code keys} (of slots migrating out) to the group at {@code target}; returns how many existed here. */
-    private int moveKeys(List<byte[]> keys, HostPort target) throws MoveFailure {
+    /**
+     * Moves {@code keys} (of slots migrating out) to the group at {@code target} (whose nodes
+     * are {@code targetGroup}'s, if known); returns how many existed here.
+     */
+    private int moveKeys(List<byte[]> keys, HostPort target, ShardGroup targetGroup) throws MoveFailure {
         long session = onMain(() -> {
             checkLeader();
             ShardMap map = groups.map();
@@ -139,7 +155,7 @@ public final class SlotMover {
             return 0;
         }
         try {
-            Resp answer = callLeader(target, importCommand);
+            Resp answer = callLeader(target, targetGroup, importCommand);
             if (answer.isError()) throw new IOException(answer.asText());
         } catch (IOException e) {
             // They stay here; a copy left there is never served, and the next attempt replaces it.
@@ -166,9 +182,13 @@ public final class SlotMover {
         for (String a : List.of("RAFT.IMPORT", "PXAT", Long.toString(fence), Long.toString(session))) {
             out.add(ShardGroups.bytes(a));
         }
+        long bytes = 0;
         for (byte[] key : keys) {
+            // Past the byte budget, keys stay here (unlocked after the import) for the next pass.
+            if (bytes > BATCH_BYTES) break;
             Resp dump = redis.apply(new byte[][] {ShardGroups.bytes("DUMP"), key});
             if (!(dump instanceof Resp.Bulk b) || b.bytes() == null) continue; // gone
+            bytes += key.length + b.bytes().length;
             // Redis stores each deadline shifted (expiry.Deadlines): PEXPIRETIME gives it as stored.
             long stored = redis.apply(new byte[][] {ShardGroups.bytes("PEXPIRETIME"), key}) instanceof Resp.Int i
                     ? i.value() : -1;
@@ -264,7 +284,7 @@ public final class SlotMover {
             }
             return base.moving(start, end, targetId, session);
         });
-        replaceOn(target, moving);
+        replaceOn(target, to, moving);
         replaceHere(moving);
         // 2. Every key of the range, in batches.
         long moved = 0;
@@ -281,7 +301,7 @@ public final class SlotMover {
                 for (int i = 0; i < batch.size(); i += BATCH_KEYS) {
                     List<byte[]> part = batch.subList(i, Math.min(batch.size(), i + BATCH_KEYS));
                     found += part.size();
-                    moved += moveKeys(new ArrayList<>(part), target);
+                    moved += moveKeys(new ArrayList<>(part), target, to);
                 }
             } while (!cursor.equals("0"));
             if (found == 0) break;
@@ -289,19 +309,19 @@ public final class SlotMover {
         }
         // 3. The target, then this group, hand the range over.
         List<ShardGroup> done = onMain(() -> groups.map().moved(start, end, targetId));
-        replaceOn(target, done);
+        replaceOn(target, to, done);
         replaceHere(done);
         return moved;
     }
 
     /** The target learns this group's nodes too: its map must send clients here. */
-    private void replaceOn(HostPort target, List<ShardGroup> groupsToSend) throws MoveFailure {
+    private void replaceOn(HostPort target, ShardGroup targetGroup, List<ShardGroup> groupsToSend) throws MoveFailure {
         List<ShardGroup> all = onMain(() -> LocalNodes.described(groupsToSend, groups.map().localId(), LocalNodes.of(node)));
         List<String> args = new ArrayList<>(List.of("RAFT.SHARDGROUP", "REPLACE", Integer.toString(all.size())));
         for (ShardGroup g : all) args.addAll(g.toArgs());
         byte[][] argv = args.stream().map(ShardGroups::bytes).toArray(byte[][]::new);
         try {
-            Resp answer = callLeader(target, argv);
+            Resp answer = callLeader(target, targetGroup, argv);
             if (answer.isError()) throw new IOException(answer.asText());
         } catch (IOException e) {
             throw new MoveFailure("ERR the target shard group refused the new slot map: " + e.getMessage());
@@ -324,7 +344,31 @@ public final class SlotMover {
 
     // ---- Plumbing ----
 
-    /** A command to the leader of the group {@code address} belongs to (a follower's MOVED is followed once). */
+    /**
+     * A command to the leader of the group {@code address} belongs to (a follower's MOVED is
+     * followed once); if that node cannot be reached, through the others of {@code group}.
+     * Only a refused connection moves on (the command was not sent): a command sent and not
+     * answered is never sent again with the same fence.
+     */
+    private Resp callLeader(HostPort address, ShardGroup group, byte[][] argv) throws IOException {
+        List<HostPort> candidates = new ArrayList<>(List.of(address));
+        if (group != null) {
+            for (ShardGroup.Node n : group.nodes()) {
+                HostPort hp = HostPort.parse(n.address());
+                if (hp != null && !candidates.contains(hp)) candidates.add(hp);
+            }
+        }
+        ConnectException last = null;
+        for (HostPort candidate : candidates) {
+            try {
+                return callLeader(candidate, argv);
+            } catch (ConnectException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
     private Resp callLeader(HostPort address, byte[][] argv) throws IOException {
         HostPort to = address;
         for (int hop = 0; hop < 2; hop++) {

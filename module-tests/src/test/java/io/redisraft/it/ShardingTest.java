@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redisraft.harness.Commands;
 import io.redisraft.harness.Commands.ReplyError;
 import io.redisraft.harness.RaftCluster;
 import io.redisraft.harness.RedisNode;
@@ -143,6 +144,10 @@ class ShardingTest {
         String nowhere = findKeyInSlots(leader, 6, 7);
         assertEquals("MOVED " + slot(leader, nowhere) + " 2.2.2.2:2222", error(leader.call("GET", nowhere)));
 
+        // As in Redis Cluster: one database; a follower's redirection names the key's slot.
+        assertEquals("ERR SELECT is not allowed in cluster mode", error(leader.call("SELECT", "1")));
+        assertEquals("MOVED " + slot(leader, here) + " " + leader.address(), error(cluster.aFollower().call("GET", here)));
+
         // A transaction's keys must share a slot; the whole EXEC is refused otherwise.
         try (Jedis j = leader.client()) {
             Transaction tx = j.multi();
@@ -175,6 +180,75 @@ class ShardingTest {
         // Without raft.sharding the command is refused and keys are not checked.
         for (RedisNode n : cluster.nodes()) n.call("CONFIG", "SET", "raft.sharding", "no");
         assertEquals("ERR RedisRaft sharding not enabled", error(cluster.awaitLeader().call("RAFT.SHARDGROUP", "GET")));
+    }
+
+    /**
+     * RedisRaft's own migration flow, driven from outside as its tests do: REPLACE on both
+     * groups (migrating / importing), RAFT.SCAN and MIGRATE with empty host and port on the
+     * source, REPLACE again; and RAFT.IMPORT's checks of the slot, session and term.
+     */
+    @Test
+    void redisRaftsMigrationCommandsWorkAsItsTestsUseThem() {
+        RaftCluster source = servers.cluster(1, "--raft.sharding", "yes", "--raft.external-sharding", "yes");
+        RaftCluster target = servers.cluster(1, "--raft.sharding", "yes", "--raft.external-sharding", "yes");
+        RedisNode s = source.awaitLeader();
+        RedisNode t = target.awaitLeader();
+        for (int i = 0; i < 300; i++) {
+            assertEquals("OK", s.call("SET", "{key}" + i, "value"));   // slot 12539
+            assertEquals("OK", s.call("SET", "{key2}" + i, "value"));  // slot 4998
+        }
+        String sNode = source.dbid() + "00000001";
+        String tNode = target.dbid() + "00000001";
+        String[] moving = {"RAFT.SHARDGROUP", "REPLACE", "2",
+                source.dbid(), "2", "1", "0", "8000", "1", "123", "8001", "16383", "3", "123", sNode, s.address(),
+                target.dbid(), "1", "1", "8001", "16383", "2", "123", tNode, t.address()};
+        assertEquals("OK", s.call(moving));
+        assertEquals("OK", t.call(moving));
+        String cursor = "0";
+        do {
+            List<?> reply = (List<?>) s.call("RAFT.SCAN", cursor, "8001-16383");
+            cursor = (String) reply.get(0);
+            List<String> migrate = new java.util.ArrayList<>(List.of("MIGRATE", "", "", "", "", "", "KEYS"));
+            for (Object entry : (List<?>) reply.get(1)) {
+                List<?> keyAndSlot = (List<?>) entry;
+                assertEquals(12539L, keyAndSlot.get(1));
+                migrate.add((String) keyAndSlot.get(0));
+            }
+            if (migrate.size() > 7) assertEquals("OK", s.call(migrate.toArray(new String[0])));
+        } while (!cursor.equals("0"));
+        String[] done = {"RAFT.SHARDGROUP", "REPLACE", "2",
+                source.dbid(), "1", "1", "0", "8000", "1", "123", sNode, s.address(),
+                target.dbid(), "1", "1", "8001", "16383", "1", "123", tNode, t.address()};
+        assertEquals("OK", s.call(done));
+        assertEquals("OK", t.call(done));
+        assertEquals(300L, s.call("DBSIZE"));
+        assertEquals(300L, t.call("DBSIZE"));
+        assertEquals("value", t.call("GET", "{key}1"));
+        assertEquals("MOVED 12539 " + t.address(), error(s.call("GET", "{key}1")));
+        assertEquals("MOVED 4998 " + s.address(), error(t.call("GET", "{key2}1")));
+
+        // RAFT.IMPORT into a slot being imported: the session must match, the term may not go back.
+        String dump = "irrelevant";
+        assertEquals("ERR not an importing slot", error(t.call("RAFT.IMPORT", "2", "123", "{key}1", dump)));
+        String[] importing = {"RAFT.SHARDGROUP", "REPLACE", "2",
+                source.dbid(), "1", "1", "0", "16383", "3", "77", sNode, s.address(),
+                target.dbid(), "1", "1", "0", "16383", "2", "77", tNode, t.address()};
+        assertEquals("OK", t.call(importing));
+        byte[] payload;
+        try (Jedis j = s.client()) {
+            payload = j.dump("{key2}1");
+        }
+        try (Jedis j = t.client()) {
+            assertEquals("OK", Commands.plain(j.sendCommand(Commands.named("RAFT.IMPORT"), "2".getBytes(),
+                    "77".getBytes(), "{key2}1".getBytes(), payload)));
+        }
+        assertEquals("ERR invalid term", error(t.call("RAFT.IMPORT", "1", "77", "{key2}1", dump)));
+        assertEquals("ERR invalid migration_session_key", error(t.call("RAFT.IMPORT", "2", "10", "{key2}1", dump)));
+        try (Jedis j = t.client()) {
+            assertTrue(Commands.call(j, "GET", "{key2}1") instanceof ReplyError, "without ASKING: the source's slot");
+            assertEquals("OK", Commands.call(j, "ASKING"));
+            assertEquals("value", j.get("{key2}1"));
+        }
     }
 
     /** A key whose slot is within start..end. */

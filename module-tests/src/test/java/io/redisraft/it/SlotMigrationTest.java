@@ -64,8 +64,12 @@ class SlotMigrationTest {
         }
     }
 
-    private Future<Object> move(RedisNode sourceLeader, RedisNode target) {
-        return background.call(sourceLeader, "RAFT.SHARDGROUP", "MIGRATE", "0", "4095", target.address());
+    /** Starts the move; returns once keys are arriving at B (the writers' own keys there are fewer than 1,300). */
+    private Future<Object> moveUnderWay(RedisNode sourceLeader, RedisNode target) {
+        Future<Object> move = background.call(sourceLeader, "RAFT.SHARDGROUP", "MIGRATE", "0", "4095", target.address());
+        RaftCluster.awaitTrue(Duration.ofSeconds(60), () -> (Long) target.call("DBSIZE") > 2000,
+                "the first keys reach B");
+        return move;
     }
 
     /** Runs the move again (on the source's leader, to a live target node) until it answers OK. */
@@ -156,8 +160,7 @@ class SlotMigrationTest {
         try (ShardedWriters writers = new ShardedWriters(b.node(1), 4, 300)) {
             RedisNode.sleep(1000);
             RedisNode sourceLeader = a.awaitLeader();
-            Future<Object> first = move(sourceLeader, b.awaitLeader());
-            RedisNode.sleep(1500);
+            Future<Object> first = moveUnderWay(sourceLeader, b.awaitLeader());
             assertTrue(!first.isDone(), "the move was still running when its leader died: " + (first.isDone() ? first.get() : ""));
             sourceLeader.kill();
             completeMove();
@@ -172,8 +175,7 @@ class SlotMigrationTest {
         try (ShardedWriters writers = new ShardedWriters(a.node(1), 4, 300)) {
             RedisNode.sleep(1000);
             RedisNode targetLeader = b.awaitLeader();
-            Future<Object> first = move(a.awaitLeader(), targetLeader);
-            RedisNode.sleep(1500);
+            Future<Object> first = moveUnderWay(a.awaitLeader(), targetLeader);
             assertTrue(!first.isDone(), "the move was still running when the target's leader died: "
                     + (first.isDone() ? first.get() : ""));
             targetLeader.kill();
