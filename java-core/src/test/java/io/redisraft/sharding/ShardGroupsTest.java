@@ -144,10 +144,14 @@ class ShardGroupsTest {
         long now = 1_000_000;
         assertEquals(Resp.OK, target.internal(argv("RAFT._IMPORT", "5", "7", k, Long.toString(now + 500), "p"), true, now));
         assertEquals(List.of(Long.toString(now + 500 + Deadlines.SHIFT_MS), "p", "REPLACE", "ABSTTL"), keys.get(k));
-        assertEquals("ERR stale import: fence 4 is older than 5",
-                target.internal(argv("RAFT._IMPORT", "4", "7", k, "0", "q"), true, now).asText());
-        assertTrue(target.internal(argv("RAFT._IMPORT", "6", "8", k, "0", "q"), true, now).asText()
-                .contains("not being imported in migration session 8"));
+        // RedisRaft's replies: an older importer, another session, a slot not being imported.
+        assertEquals("ERR invalid term", target.internal(argv("RAFT._IMPORT", "4", "7", k, "0", "q"), true, now).asText());
+        assertEquals("ERR invalid migration_session_key",
+                target.internal(argv("RAFT._IMPORT", "6", "8", k, "0", "q"), true, now).asText());
+        String elsewhere = "{elsewhere}";
+        for (int i = 0; slot(elsewhere) == s; i++) elsewhere = "{e" + i + "}";
+        assertEquals("ERR not an importing slot",
+                target.internal(argv("RAFT._IMPORT", "6", "7", elsewhere, "0", "q"), true, now).asText());
         // A deadline already past: the key is not restored (and an earlier copy goes).
         assertEquals(Resp.OK, target.internal(argv("RAFT._IMPORT", "6", "7", k, Long.toString(now - 1), "p"), true, now));
         assertNull(keys.get(k));

@@ -49,6 +49,13 @@ class SlotMigrationTest {
         RedisNode bLeader = b.awaitLeader();
         assertEquals("OK", aLeader.call("RAFT.SHARDGROUP", "LINK", bLeader.address()));
         assertEquals("OK", bLeader.call("RAFT.SHARDGROUP", "LINK", aLeader.address()));
+        // Followers apply the links a moment later: clients must find every slot served wherever they ask.
+        for (RaftCluster g : List.of(a, b)) {
+            for (RedisNode n : g.nodes()) {
+                RaftCluster.awaitTrue(Duration.ofSeconds(10), () -> ((List<?>) n.call("CLUSTER", "SLOTS")).size() == 2,
+                        n + " describes both groups");
+            }
+        }
         int tags = 0;
         for (int t = 0; tags < TAGS; t++) {
             if ((Long) aLeader.call("CLUSTER", "KEYSLOT", "t" + t) > 4095) continue;
