@@ -114,7 +114,8 @@ start() {
     echo "  GET $key via 127.0.0.1:$(port 3 2): $(redis-cli -c -p "$(port 3 2)" GET "$key")"
   done
   echo
-  echo "A cluster-aware client (redis-benchmark --cluster finds the masters with CLUSTER NODES):"
+  echo "A cluster-aware client (redis-benchmark --cluster finds the masters with CLUSTER NODES);"
+  echo "the nine JVMs have just started and compile as they go: bench/sharding.sh measures warm figures:"
   redis-benchmark --cluster -p "$(port 2 1)" -t set -n 3000 -c 10 -r 1000 -q 2>&1 | tr '\r' '\n' | grep -E "^(SET|Cluster|Master)" | tail -5 || true
   echo
   echo "Try: redis-cli -c -p $(port 1 1) SET hello world;  redis-cli -p $(port 2 2) CLUSTER SLOTS"
