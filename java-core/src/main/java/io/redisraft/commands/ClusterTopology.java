@@ -1,7 +1,6 @@
 package io.redisraft.commands;
 
 import io.redisraft.bridge.RedisApi;
-import io.redisraft.config.HostPort;
 import io.redisraft.raft.NodeIdentity;
 import io.redisraft.raft.NodeState;
 import io.redisraft.raft.RaftNode;

@@ -14,7 +14,6 @@ import io.redisraft.resp.RespClient;
 import io.redisraft.util.Threads;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.redisraft.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redisraft.harness.Commands;
@@ -153,7 +154,7 @@ class ShardingTest {
             Transaction tx = j.multi();
             tx.set(here, "1");
             tx.set("key", "2");
-            JedisDataException refused = org.junit.jupiter.api.Assertions.assertThrows(JedisDataException.class, tx::exec);
+            JedisDataException refused = assertThrows(JedisDataException.class, tx::exec);
             assertTrue(refused.getMessage().contains("MOVED") || refused.getMessage().contains("CROSSSLOT"),
                     refused.getMessage());
         }
