@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PORTS=(5001 5002 5003)
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
+source scripts/nodes.sh
 
 status() {
   for p in "${PORTS[@]}"; do
@@ -22,34 +23,15 @@ status() {
 }
 
 stop() {
-  for i in 1 2 3; do
-    pidfile="$ROOT/cluster/node$i/redis.pid"
-    if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      kill "$(cat "$pidfile")"
-      echo "stopped node$i (pid $(cat "$pidfile"))"
-    fi
-  done
+  for i in 1 2 3; do stop_node "$ROOT/cluster/node$i" "node$i"; done
 }
 
 start() {
   local began=$SECONDS
   scripts/build.sh
   local built=$SECONDS
-  for i in 1 2 3; do
-    p=${PORTS[$((i - 1))]}
-    dir="$ROOT/cluster/node$i"
-    mkdir -p "$dir"
-    if redis-cli -p "$p" PING >/dev/null 2>&1; then
-      echo "port $p is already in use: run 'scripts/cluster.sh stop' first" >&2
-      exit 1
-    fi
-    "$REDIS_SERVER" --port "$p" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
-      --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
-      --loadmodule "$ROOT/build/out/redisraft.so" --raft.addr "127.0.0.1:$p"
-  done
-  for p in "${PORTS[@]}"; do
-    for _ in $(seq 100); do redis-cli -p "$p" PING >/dev/null 2>&1 && break; sleep 0.1; done
-  done
+  for i in 1 2 3; do start_node "$ROOT/cluster/node$i" "${PORTS[$((i - 1))]}" "scripts/cluster.sh stop"; done
+  for p in "${PORTS[@]}"; do await_ping "$p"; done
   if [[ $(redis-cli -p "${PORTS[0]}" INFO raft | tr -d '\r' | awk -F: '/^raft_state/ {print $2}') == uninitialized ]]; then
     redis-cli -p "${PORTS[0]}" RAFT.CLUSTER INIT
     redis-cli -p "${PORTS[1]}" RAFT.CLUSTER JOIN "127.0.0.1:${PORTS[0]}"

@@ -16,6 +16,7 @@ SLOTS=(0:5460 5461:10922 10923:16383)
 # A key in each group's slots ({b} hashes to slot 3300, {c} to 7365, {a} to 15495).
 PROBES=("probe{b}" "probe{c}" "probe{a}")
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
+source scripts/nodes.sh
 
 port() { echo $((5000 + 100 * $1 + $2)); }
 
@@ -35,13 +36,7 @@ status() {
 
 stop() {
   for g in $(seq $GROUPS_N); do
-    for n in $(seq $NODES_N); do
-      pidfile="$ROOT/sharded/g${g}n${n}/redis.pid"
-      if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-        kill "$(cat "$pidfile")"
-        echo "stopped g${g}n${n} (pid $(cat "$pidfile"))"
-      fi
-    done
+    for n in $(seq $NODES_N); do stop_node "$ROOT/sharded/g${g}n${n}" "g${g}n${n}"; done
   done
 }
 
@@ -64,22 +59,13 @@ start() {
   local built=$SECONDS
   for g in $(seq $GROUPS_N); do
     for n in $(seq $NODES_N); do
-      p=$(port "$g" "$n")
-      dir="$ROOT/sharded/g${g}n${n}"
-      mkdir -p "$dir"
-      if redis-cli -p "$p" PING >/dev/null 2>&1; then
-        echo "port $p is already in use: run 'scripts/sharded-cluster.sh stop' first" >&2
-        exit 1
-      fi
-      "$REDIS_SERVER" --port "$p" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
-        --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
-        --loadmodule "$ROOT/build/out/redisraft.so" --raft.addr "127.0.0.1:$p" \
+      start_node "$ROOT/sharded/g${g}n${n}" "$(port "$g" "$n")" "scripts/sharded-cluster.sh stop" \
         --raft.sharding yes --raft.slot-config "${SLOTS[$((g - 1))]}"
     done
   done
   for g in $(seq $GROUPS_N); do
     for n in $(seq $NODES_N); do
-      for _ in $(seq 100); do redis-cli -p "$(port "$g" "$n")" PING >/dev/null 2>&1 && break; sleep 0.1; done
+      await_ping "$(port "$g" "$n")"
     done
   done
   if [[ $(redis-cli -p "$(port 1 1)" INFO raft | tr -d '\r' | awk -F: '/^raft_state/ {print $2}') == uninitialized ]]; then

@@ -356,7 +356,7 @@ final class ClientCommands {
         if (readOnly && config.flag(ConfigOption.TEST_UNSAFE_READS)) return executeLocally(caller, unit);
         if (!readOnly && unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
         return leaderWait.run(caller, deferred -> {
-            Resp refusal = placed.withSlot(leaderOnly ? node.refusal() : node.clientRefusal());
+            Resp refusal = leaderOnly ? node.refusal(placed.slot()) : node.clientRefusal(placed.slot());
             if (refusal != null) return refusal;
             if (!readOnly) node.write(unit, caller.clientId(), deferred.block());
             else if (deferred.waited()) node.read(unit, deferred.block());
@@ -393,7 +393,7 @@ final class ClientCommands {
         ShardGroups.Placement placed = shards.place(List.<byte[][]>of(argv), asking.contains(caller.clientId()),
                 this::keysOf);
         if (placed.refusal() != null) return placed.refusal();
-        Resp refusal = placed.withSlot(node.clientRefusal());
+        Resp refusal = node.clientRefusal(placed.slot());
         if (refusal != null) return refusal;
         watches.watch(caller.clientId(), caller.db(), List.of(argv).subList(1, argv.length), node.logTime(),
                 node.applier().appliedIndex());
@@ -404,7 +404,7 @@ final class ClientCommands {
     private Resp submitWaiting(Caller caller, byte[] unit, BlockingCommand waitsFor, ShardGroups.Placement placed) {
         if (unit.length > node.maxUnitBytes()) return Errors.tooLarge(node.maxUnitBytes());
         return leaderWait.run(caller, deferred -> {
-            Resp refusal = placed.withSlot(node.clientRefusal());
+            Resp refusal = node.clientRefusal(placed.slot());
             if (refusal != null) return refusal;
             waiters.submit(deferred.block(), caller.clientId(), caller.db(), unit, waitsFor);
             return null;

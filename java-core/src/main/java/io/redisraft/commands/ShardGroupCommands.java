@@ -220,9 +220,10 @@ final class ShardGroupCommands {
                 redis.unblock(client, Resp.error("ERR failed to link to " + address + ": " + cause.getMessage()));
                 return;
             }
+            Resp refusal = node.refusal();
             ShardMap map = groups.map();
-            if (map == null || node.refusal() != null) {
-                redis.unblock(client, node.refusal() != null ? node.refusal() : Resp.error("ERR not a cluster member"));
+            if (refusal != null || map == null) {
+                redis.unblock(client, refusal != null ? refusal : Resp.error("ERR not a cluster member"));
                 return;
             }
             if (group.id().equals(map.localId())) {

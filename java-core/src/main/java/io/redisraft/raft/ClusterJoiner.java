@@ -66,7 +66,7 @@ final class ClusterJoiner {
                             identity.redisAddress().toString(), identity.raftAddress().toString());
                     if (!reply.isError()) return;
                     lastProblem = target + " answered " + reply.asText();
-                    HostPort leader = movedTarget(reply);
+                    HostPort leader = NodeConnections.movedTarget(reply);
                     if (leader != null) {
                         candidates.remove(leader);
                         candidates.addFirst(leader);
@@ -82,12 +82,5 @@ final class ClusterJoiner {
             Thread.sleep(retryDelay);
         }
         throw new IOException("join timed out: " + lastProblem);
-    }
-
-    private static HostPort movedTarget(Resp reply) {
-        String text = reply.asText();
-        if (!text.startsWith("MOVED ")) return null;
-        String[] parts = text.split(" ");
-        return parts.length >= 3 ? HostPort.parse(parts[2]) : null;
     }
 }

@@ -4,6 +4,7 @@ import io.redisraft.config.ConfigOption;
 import io.redisraft.config.HostPort;
 import io.redisraft.config.RaftConfig;
 import io.redisraft.logging.RedisLog;
+import io.redisraft.resp.Resp;
 import io.redisraft.resp.RespClient;
 import io.redisraft.security.NodeTls;
 import java.io.IOException;
@@ -26,6 +27,31 @@ public final class NodeConnections {
         return RespClient.connect(address, (int) config.number(ConfigOption.CONNECTION_TIMEOUT), readTimeoutMs,
                 config.string(ConfigOption.CLUSTER_USER), config.string(ConfigOption.CLUSTER_PASSWORD),
                 t == null ? null : t.socketFactory());
+    }
+
+    /**
+     * A command to the leader of the cluster {@code address} belongs to: a follower's
+     * {@code -MOVED} is followed once. Any other reply, errors included, is returned.
+     */
+    public Resp callLeader(HostPort address, int readTimeoutMs, byte[]... argv) throws IOException {
+        HostPort to = address;
+        for (int hop = 0; hop < 2; hop++) {
+            Resp answer;
+            try (RespClient c = open(to, readTimeoutMs)) {
+                answer = c.call(argv);
+            }
+            HostPort leader = movedTarget(answer);
+            if (leader == null) return answer;
+            to = leader;
+        }
+        throw new IOException(address + " redirected more than once");
+    }
+
+    /** The address a {@code -MOVED} reply names, or null for any other reply. */
+    static HostPort movedTarget(Resp reply) {
+        if (!(reply instanceof Resp.Error e) || !e.code().equals("MOVED")) return null;
+        String[] parts = e.message().split(" ");
+        return parts.length >= 3 ? HostPort.parse(parts[2]) : null;
     }
 
     private RespClient open(HostPort address) throws IOException {

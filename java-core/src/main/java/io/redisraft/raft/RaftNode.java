@@ -324,7 +324,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         WriteBatcher writes = new WriteBatcher(requests, pending, clock, MAX_IN_FLIGHT_ENTRIES,
                 RatisProperties.entryLimit(config) - 1024, MAX_UNITS_PER_ENTRY);
         ReadPath reads = new ReadPath(division, requests, lease, pending, applier, clock, redis, mainThread,
-                readExecutor, this::redirect, (unit, client) -> write(unit, 0, client), this::wakeupsOwed);
+                readExecutor, () -> redirect(0), (unit, client) -> write(unit, 0, client), this::wakeupsOwed);
         applier.onApplied(reads::applied);
         running = new Running(server, division, sm, requests, writes, reads, lease,
                 new Membership(requests, division), snapshots, proxy);
@@ -387,7 +387,12 @@ public final class RaftNode implements RedisStateMachine.Listener {
      * what the leader confirmed, see ReadPath); else the refusal.
      */
     public Resp clientRefusal() {
-        Resp refusal = refusal();
+        return clientRefusal(0);
+    }
+
+    /** As {@link #clientRefusal()}, for a command on keys of hash slot {@code slot} (named in MOVED). */
+    public Resp clientRefusal(int slot) {
+        Resp refusal = refusal(slot);
         boolean redirected = refusal instanceof Resp.Error e && e.code().equals("MOVED");
         return redirected && config.flag(ConfigOption.FOLLOWER_PROXY) ? null : refusal;
     }
@@ -400,11 +405,20 @@ public final class RaftNode implements RedisStateMachine.Listener {
 
     /** Null if this node is the ready leader, else the refusal (MOVED, CLUSTERDOWN, ...). */
     public Resp refusal() {
+        return refusal(0);
+    }
+
+    /**
+     * As {@link #refusal()}, for a command on keys of hash slot {@code slot}: a follower's
+     * MOVED names it, as Redis Cluster's does (0 for keyless commands and outside sharding,
+     * as RedisRaft).
+     */
+    public Resp refusal(int slot) {
         Resp notMember = membershipRefusal();
         if (notMember != null) return notMember;
         Running r = running;
         if (r == null) return RaftFailures.NO_LEADER;
-        if (!r.division().getInfo().isLeader()) return redirect();
+        if (!r.division().getInfo().isLeader()) return redirect(slot);
         if (!r.division().getInfo().isLeaderReady()) return RaftFailures.NO_LEADER;
         return null;
     }
@@ -443,9 +457,9 @@ public final class RaftNode implements RedisStateMachine.Listener {
         if (isLeaderReady()) readiness.ready();
     }
 
-    /** MOVED to the leader's Redis address, or CLUSTERDOWN when there is no known leader. */
-    public Resp redirect() {
-        return leaderRedisAddress().map(a -> Resp.error("MOVED 0 " + a)).orElse(RaftFailures.NO_LEADER);
+    /** MOVED (naming {@code slot}) to the leader's Redis address, or CLUSTERDOWN when there is no known leader. */
+    public Resp redirect(int slot) {
+        return leaderRedisAddress().map(a -> Resp.error("MOVED " + slot + " " + a)).orElse(RaftFailures.NO_LEADER);
     }
 
     public Optional<String> leaderRedisAddress() {

@@ -346,16 +346,11 @@ public final class ShardGroups implements ReplicatedMetadata {
 
     /**
      * What happens to a client command: refused at once, or sent on with a guard (either may
-     * be null); {@code slot} is its keys' slot (-1 without keys, or outside sharding).
+     * be null); {@code slot} is its keys' slot, which a follower's redirection to its leader
+     * names (0 without keys, or outside sharding).
      */
     public record Placement(Resp refusal, byte[][] guard, int slot) {
-        static final Placement ANYWHERE = new Placement(null, null, -1);
-
-        /** A follower's redirection to its leader names the keys' slot, as Redis Cluster's does. */
-        public Resp withSlot(Resp refusal) {
-            if (slot < 0 || !(refusal instanceof Resp.Error e) || !e.message().startsWith("MOVED 0 ")) return refusal;
-            return Resp.error("MOVED " + slot + e.message().substring("MOVED 0".length()));
-        }
+        static final Placement ANYWHERE = new Placement(null, null, 0);
     }
 
     /**
@@ -373,7 +368,7 @@ public final class ShardGroups implements ReplicatedMetadata {
         for (byte[][] command : commands) {
             for (byte[] key : keys.apply(command)) {
                 int s = HashSlots.of(key);
-                if (slot >= 0 && s != slot) return new Placement(CROSSSLOT, null, -1);
+                if (slot >= 0 && s != slot) return new Placement(CROSSSLOT, null, 0);
                 slot = s;
                 all.add(key);
             }

@@ -37,10 +37,6 @@ public record SlotRange(int start, int end, Type type, long migrationKey) {
         return start <= slot && slot <= end;
     }
 
-    public int size() {
-        return end - start + 1;
-    }
-
     /**
      * raft.slot-config: "start:end" or "slot", several separated by commas; empty for none.
      * Throws IllegalArgumentException for anything else.

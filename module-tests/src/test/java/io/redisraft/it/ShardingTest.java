@@ -73,7 +73,9 @@ class ShardingTest {
         String nodes = (String) cLeader.call("CLUSTER", "NODES");
         assertEquals(5, nodes.split("\n").length, nodes);
         assertTrue(nodes.contains(a.dbid()) && nodes.contains(b.dbid()) && nodes.contains(c.dbid()), nodes);
-        assertEquals(cLeader.call("CLUSTER", "MYID"), cLeader.call("CLUSTER", "MYID"));
+        String cId = c.dbid() + String.format("%08x", Integer.parseInt(cLeader.info("raft_node_id")));
+        assertEquals(cId, cLeader.call("CLUSTER", "MYID"));
+        assertTrue(nodes.contains(cId + " " + cLeader.address() + "@" + cLeader.port() + " myself,master - "), nodes);
 
         // Redirections: to the group serving the key, straight from any node; CROSSSLOT for keys of two slots.
         String cKey = "lemon"; // slot 14374

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -163,32 +164,37 @@ class SlotMigrationTest {
 
     @Test
     void aMoveCutShortByTheSourceLeadersDeathCompletesWhenRunAgain() throws Exception {
-        twoLinkedGroups();
-        try (ShardedWriters writers = new ShardedWriters(b.node(1), 4, 300)) {
-            RedisNode.sleep(1000);
-            RedisNode sourceLeader = a.awaitLeader();
-            Future<Object> first = moveUnderWay(sourceLeader, b.awaitLeader());
-            assertTrue(!first.isDone(), "the move was still running when its leader died: " + (first.isDone() ? first.get() : ""));
-            sourceLeader.kill();
-            completeMove();
-            RedisNode.sleep(1000);
-            check(writers);
-        }
+        moveCutShortByALeadersDeath(true);
     }
 
     @Test
     void aMoveCutShortByTheTargetLeadersDeathCompletesWhenRunAgain() throws Exception {
+        moveCutShortByALeadersDeath(false);
+    }
+
+    /**
+     * The source's or the target's leader is killed while keys are moving; the move is run
+     * again (on the source's leader then) until it completes. Clients start on the group
+     * that keeps its leader.
+     */
+    private void moveCutShortByALeadersDeath(boolean source) throws Exception {
         twoLinkedGroups();
-        try (ShardedWriters writers = new ShardedWriters(a.node(1), 4, 300)) {
+        try (ShardedWriters writers = new ShardedWriters((source ? b : a).node(1), 4, 300)) {
             RedisNode.sleep(1000);
-            RedisNode targetLeader = b.awaitLeader();
-            Future<Object> first = moveUnderWay(a.awaitLeader(), targetLeader);
-            assertTrue(!first.isDone(), "the move was still running when the target's leader died: "
+            RedisNode victim = (source ? a : b).awaitLeader();
+            Future<Object> first = moveUnderWay(a.awaitLeader(), b.awaitLeader());
+            assertTrue(!first.isDone(), "the move was still running when " + victim + " died: "
                     + (first.isDone() ? first.get() : ""));
-            targetLeader.kill();
-            Object reply = first.get();
+            victim.kill();
+            Object reply;
+            try {
+                reply = first.get();
+            } catch (ExecutionException e) {
+                reply = e.getCause(); // the source's leader died with the call
+            }
             System.out.println("the move cut short answered: " + reply);
-            completeMove();
+            // A target that elected a new leader at once may still have let it complete.
+            if (!"OK".equals(reply)) completeMove();
             RedisNode.sleep(1000);
             check(writers);
         }

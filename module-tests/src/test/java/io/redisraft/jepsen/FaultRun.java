@@ -64,7 +64,7 @@ public final class FaultRun {
     /** What a run found. */
     public record Result(long seed, long ok, long failed, long info, int faults, Set<Fault> faultKinds,
                          Map<String, Long> okByWorkload, List<CheckResult> checks, List<String> faultLog,
-                         Path historyDir) {
+                         int slotMoves, Path historyDir) {
         public int anomalies() {
             return checks.stream().mapToInt(c -> c.anomalies().size()).sum();
         }
@@ -176,7 +176,7 @@ public final class FaultRun {
         }
         Workload.write(dir.resolve("faults.log"), faultLog);
         return new Result(config.seed(), ok, failed, info, nemesis.injected(), nemesis.injectedKinds(), okByWorkload,
-                checks, faultLog, dir);
+                checks, faultLog, moves == null ? 0 : moves.completed(), dir);
     }
 
     private static String[] sharded(String[] args, String slots) {
