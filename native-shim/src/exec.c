@@ -24,6 +24,7 @@
  *        and Java answers it with PARKED_REPLY, the client stays blocked (Java's
  *        blocking/Waiters owns it from then on) and its target is left in targets[].
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,12 +72,83 @@ typedef struct Reply {
 /* The database the last RAFT._SELECT of the running unit chose (-1: none). */
 static int unit_selected_db = -1;
 
+/* ---- Freeing replies ---- */
+
+/*
+ * Redis 7.2's RedisModule_FreeCallReply parses the whole reply first, recursively, one
+ * stack frame per level of nesting: a script returning a table nested thousands deep
+ * (Redis's "Script return recursive object" test) overflowed the main thread's stack and
+ * killed redis-server. Such a reply is freed on a thread with a large stack while the
+ * main thread waits for it, so nothing else runs meanwhile.
+ */
+#define DEEP_REPLY_LEVELS 64
+#define DEEP_REPLY_STACK (256u << 20)
+
+/* Whether the RESP reply in proto nests more than DEEP_REPLY_LEVELS deep (read without recursion). */
+static int reply_is_deep(const char *proto, size_t len) {
+    /* Each level takes at least 4 bytes ("*1\r\n"): a short reply cannot be deep. */
+    if (len < 4 * DEEP_REPLY_LEVELS) return 0;
+    long long left[DEEP_REPLY_LEVELS + 1]; /* elements still to read at each open level */
+    int depth = 0;
+    const char *p = proto, *end = proto + len;
+    while (p < end) {
+        char type = *p;
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol) return 0;
+        long long n = strtoll(p + 1, NULL, 10);
+        p = eol + 1;
+        long long children = 0;
+        switch (type) {
+        case '*': case '~': case '>': children = n; break;
+        case '%': children = 2 * n; break;
+        case '|': children = 2 * n + 1; break; /* its pairs, then the value it describes */
+        case '$': case '=': case '!':
+            if (n > 0) p += n + 2;
+            break;
+        default: break;
+        }
+        if (children > 0) {
+            if (depth == DEEP_REPLY_LEVELS) return 1;
+            left[depth++] = children;
+            continue;
+        }
+        while (depth > 0 && --left[depth - 1] == 0) depth--;
+    }
+    return 0;
+}
+
+static void *free_reply_thread(void *reply) {
+    RedisModule_FreeCallReply(reply);
+    return NULL;
+}
+
+static void free_call_reply(RedisModuleCallReply *reply) {
+    if (!reply) return;
+    size_t len = 0;
+    const char *proto = RedisModule_CallReplyProto(reply, &len);
+    if (proto && reply_is_deep(proto, len)) {
+        pthread_attr_t attr;
+        pthread_t thread;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, DEEP_REPLY_STACK);
+        int started = pthread_create(&thread, &attr, free_reply_thread, reply) == 0;
+        pthread_attr_destroy(&attr);
+        if (started) {
+            pthread_join(thread, NULL);
+            return;
+        }
+        RedisModule_Log(g_ctx, "warning", "<raft> could not start a thread to free a deeply nested reply: leaking it");
+        return;
+    }
+    RedisModule_FreeCallReply(reply);
+}
+
 /* ---- Writing replies ---- */
 
 static void reply_free(Reply *r) {
     if (!r) return;
     for (int i = 0; i < r->count; i++) {
-        if (r->calls[i]) RedisModule_FreeCallReply(r->calls[i]);
+        free_call_reply(r->calls[i]);
     }
     free(r->calls);
     free(r->resp);
@@ -364,13 +436,13 @@ static char *current_maxmemory(void) {
         const char *p = RedisModule_CallReplyStringPtr(RedisModule_CallReplyArrayElement(reply, 1), &len);
         if (p && !(len == 1 && p[0] == '0')) value = strndup(p, len);
     }
-    if (reply) RedisModule_FreeCallReply(reply);
+    free_call_reply(reply);
     return value;
 }
 
 static void set_maxmemory(const char *value) {
     RedisModuleCallReply *reply = RAW_CALL(RedisModule_Call(g_ctx, "CONFIG", "ccc", "SET", "maxmemory", value));
-    if (reply) RedisModule_FreeCallReply(reply);
+    free_call_reply(reply);
 }
 
 /* Points the module's context at the unit's database; logs if this node does not have it. */
@@ -439,7 +511,7 @@ static Reply *execute_unit(Cursor *c, int waiting_here) {
         if (i < checks) {
             RedisModuleCallReply *check = r->calls[0];
             if (check && RedisModule_CallReplyType(check) == RM_REPLY_STRING) {
-                RedisModule_FreeCallReply(check);
+                free_call_reply(check);
                 r->calls[0] = NULL;
                 continue; /* passed: not one of the unit's replies */
             }
@@ -613,7 +685,7 @@ static char *call_in_db(int db, Command *cmd, int *out_len) {
     char *copy = malloc(proto_len ? proto_len : 1);
     memcpy(copy, proto, proto_len);
     *out_len = (int)proto_len;
-    RedisModule_FreeCallReply(reply);
+    free_call_reply(reply);
     return copy;
 }
 
@@ -633,7 +705,7 @@ SHIM_EXPORT void rr_call_and_reply(int64_t ctx, const char *buf, int len, int as
     }
     RedisModuleCallReply *reply = RAW_CALL(call_command(c_ctx, &cmd, as_unit_user && g_unit_user ? "CE0v" : "E0v"));
     write_call_reply(c_ctx, reply);
-    if (reply) RedisModule_FreeCallReply(reply);
+    free_call_reply(reply);
     command_free(&cmd);
 }
 

@@ -82,7 +82,7 @@ public final class RaftModule {
                 NodeTls::refusedHandshakes);
         node.onHousekeeping(info::sampleLinks);
         SubscribeGate subscriptions = new SubscribeGate(redis, mainThread, node::refusal);
-        node.onHousekeeping(subscriptions::refresh);
+        node.onRoleChange(subscriptions::refresh);
         subscriptions.refresh();
         // A JVM out of memory may have lost a thread of the write or apply path: stop serving.
         FatalErrors.install(why -> mainThread.execute(() -> node.applyFailed(why)));

@@ -155,6 +155,14 @@ public final class RedisApi {
         return items.size() == 2 ? items.get(1).asText() : null;
     }
 
+    /** This Redis's version line, from INFO server. */
+    public RedisVersion serverVersion() {
+        for (String line : call("INFO", "server").asText().split("\r?\n")) {
+            if (line.startsWith("redis_version:")) return RedisVersion.parse(line.substring("redis_version:".length()));
+        }
+        return RedisVersion.V7_0;
+    }
+
     /** Replies to the client of a module command that is still running. */
     public void reply(long ctx, Resp value) {
         byte[] resp = RespWriter.encode(value);

@@ -126,7 +126,7 @@ final class ClientCommands {
         if (spec == null) return Errors.unknownCommand(argv);
         if (!spec.arityAccepts(argv.length)) return Errors.wrongArity(spec.name());
         int access = Access.result(caller.security());
-        return access == Access.OK ? null : Access.denied(access, spec.name());
+        return access == Access.OK ? null : auth.denied(caller.ctx(), access, spec.name());
     }
 
     /**

@@ -9,6 +9,7 @@ import io.redisraft.raft.RaftNode;
 import io.redisraft.snapshot.SnapshotManager;
 import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ScriptBodies;
+import io.redisraft.security.AclErrors;
 import io.redisraft.security.ClientAuth;
 import io.redisraft.sharding.ShardGroups;
 import io.redisraft.sharding.ShardLinks;
@@ -33,18 +34,20 @@ public final class CommandRouter {
         this.redis = redis;
         this.table = table;
         ScriptBodies scripts = new ScriptBodies();
-        this.auth = new ClientAuth(redis);
+        AclErrors aclErrors = AclErrors.of(redis.serverVersion());
+        this.auth = new ClientAuth(redis, aclErrors);
         LeaderWait leaderWait = new LeaderWait(redis, node);
         SetPop setPop = new SetPop(redis::call);
         Waiters waiters = new Waiters(redis, node);
         node.setWaitingClients(waiters);
-        node.onHousekeeping(() -> {
+        node.onRoleChange(() -> {
             if (waiters.anyWaiting()) mainThread.execute(waiters::tick);
         });
         Watches watches = new Watches(redis);
         this.client = new ClientCommands(redis, config, node, table, scripts, auth, leaderWait, setPop, waiters,
                 watches, shards, mover);
-        this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop, watches, waiters, shards);
+        this.internal = new InternalCalls(redis, () -> this.table, scripts, setPop, watches, waiters, shards,
+                aclErrors);
         this.shardGroups = new ShardGroupCommands(redis, config, mainThread, node, shards, links, mover,
                 leaderWait);
         this.cluster = new ClusterCommands(redis, config, node, leaderWait);

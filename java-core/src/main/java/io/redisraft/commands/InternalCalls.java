@@ -12,6 +12,7 @@ import io.redisraft.resp.Resp;
 import io.redisraft.scripts.ReplySorter;
 import io.redisraft.scripts.ScriptBodies;
 import io.redisraft.security.Access;
+import io.redisraft.security.AclErrors;
 import io.redisraft.sharding.ShardGroups;
 import io.redisraft.watch.Watches;
 import java.nio.charset.StandardCharsets;
@@ -50,10 +51,12 @@ final class InternalCalls {
     private final Waiters waiters;
     private final StreamIds streamIds;
     private final ShardGroups shards;
+    private final AclErrors aclErrors;
 
     InternalCalls(RedisApi redis, Supplier<CommandTable> table, ScriptBodies scripts, SetPop setPop, Watches watches,
-                  Waiters waiters, ShardGroups shards) {
+                  Waiters waiters, ShardGroups shards, AclErrors aclErrors) {
         this.shards = shards;
+        this.aclErrors = aclErrors;
         this.redis = redis;
         this.waiters = waiters;
         this.table = table;
@@ -80,7 +83,7 @@ final class InternalCalls {
         CommandTable.Spec spec = table.get().lookup(argv);
         Set<InternalRole> roles = spec == null ? Set.of() : spec.roles();
         if (access != Access.OK) {
-            redis.reply(ctx, Access.deniedInScript(access));
+            redis.reply(ctx, aclErrors.scriptDenied(access, spec == null ? CommandTable.lower(argv[0]) : spec.name()));
         } else if (roles.contains(InternalRole.DEADLINE)) {
             Deadlines.Rewritten rewritten = Deadlines.rewrite(argv, nowMs);
             redis.callAndReply(ctx, rewritten.argv(), false);

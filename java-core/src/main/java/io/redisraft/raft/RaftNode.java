@@ -74,6 +74,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     private final ExecutorService readExecutor = Threads.single("raft-reads");
     private final ScheduledExecutorService periodic = Threads.scheduled("raft-periodic");
     private final List<Runnable> housekeepingTasks = new CopyOnWriteArrayList<>();
+    private final List<Runnable> roleChangeTasks = new CopyOnWriteArrayList<>();
 
     private final UsedNodeIds usedIds = new UsedNodeIds();
     private volatile ReplicatedMetadata replicated = new ReplicatedMetadata() {
@@ -648,6 +649,26 @@ public final class RaftNode implements RedisStateMachine.Listener {
         housekeepingTasks.add(task);
     }
 
+    /**
+     * Runs {@code task} (on a Ratis thread) whenever this node learns of a new leader or
+     * becomes the ready leader, as well as on every housekeeping tick, so that what depends
+     * on the role follows it at once.
+     */
+    public void onRoleChange(Runnable task) {
+        roleChangeTasks.add(task);
+        onHousekeeping(task);
+    }
+
+    private void roleChanged() {
+        for (Runnable task : roleChangeTasks) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                RedisLog.verbose("role change: " + e);
+            }
+        }
+    }
+
     private void housekeeping() {
         try {
             Running r = running;
@@ -665,6 +686,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
     @Override
     public void leaderReady() {
         mainThread.execute(readiness::ready);
+        roleChanged();
     }
 
     @Override
@@ -675,6 +697,7 @@ public final class RaftNode implements RedisStateMachine.Listener {
         if (leaderId == null) RedisLog.notice("no Raft leader");
         else if (id != null && leaderId.equals(id.peerId())) RedisLog.notice("this node is now the Raft leader");
         else RedisLog.verbose("the Raft leader is now node " + leaderId);
+        roleChanged();
     }
 
     @Override

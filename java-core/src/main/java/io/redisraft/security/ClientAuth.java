@@ -26,10 +26,17 @@ public final class ClientAuth {
     public static final Resp NOAUTH = Resp.error("NOAUTH Authentication required.");
 
     private final RedisApi redis;
+    private final AclErrors errors;
     private final Set<Long> unauthenticated = new HashSet<>();
 
-    public ClientAuth(RedisApi redis) {
+    public ClientAuth(RedisApi redis, AclErrors errors) {
         this.redis = redis;
+        this.errors = errors;
+    }
+
+    /** Redis's refusal of a client's command (module command ctx) that its ACL user may not run. */
+    public Resp denied(long ctx, int access, String command) {
+        return errors.clientDenied(access, command, () -> redis.clientUser(ctx));
     }
 
     public void connected(long clientId) {

@@ -25,9 +25,6 @@ import java.util.regex.Pattern;
  */
 public record SnapshotFiles(Path rdb, Path meta, long term, long index) {
     private static final Pattern RDB_NAME = Pattern.compile("snapshot\\.(\\d+)_(\\d+)\\.rdb");
-    /** Newest RDB format each Redis version line can load. */
-    private static final int MAX_RDB_VERSION_7_0 = 10;
-
     public static SnapshotFiles in(Path dir, long term, long index) {
         String base = "snapshot." + term + "_" + index;
         return new SnapshotFiles(dir.resolve(base + ".rdb"), dir.resolve(base + ".meta"), term, index);
@@ -83,9 +80,10 @@ public record SnapshotFiles(Path rdb, Path meta, long term, long index) {
 
     /**
      * Checks that the snapshot belongs to this cluster, is complete and intact, and
-     * can be loaded by this Redis. Throws with a message for the operator if not.
+     * can be loaded by a Redis that loads RDB versions up to {@code newestRdbVersion}
+     * (RdbFormat). Throws with a message for the operator if not.
      */
-    public Meta verify(String expectedDbid) throws IOException {
+    public Meta verify(String expectedDbid, int newestRdbVersion) throws IOException {
         if (!isComplete()) throw new IOException("snapshot " + rdb + " is incomplete (missing file)");
         Meta meta = readMeta();
         if (!meta.dbid().equals(expectedDbid)) {
@@ -100,16 +98,12 @@ public record SnapshotFiles(Path rdb, Path meta, long term, long index) {
                     + meta.size());
         }
         if (check.crc() != meta.crc()) throw new IOException("snapshot " + rdb + " is corrupted (CRC mismatch)");
-        if (check.version() > MAX_RDB_VERSION_7_0 && redisCannotRead(check.version())) {
+        if (check.version() > newestRdbVersion) {
             throw new IOException("snapshot " + rdb + " has RDB version " + check.version()
                     + ", newer than this Redis can load");
         }
         if (!check.trailerMatches()) throw new IOException("snapshot " + rdb + " fails its own RDB checksum");
         return meta;
-    }
-
-    private static boolean redisCannotRead(int version) {
-        return version > Integer.getInteger("redisraft.rdb.max-version", MAX_RDB_VERSION_7_0);
     }
 
     static void fsync(Path path) throws IOException {

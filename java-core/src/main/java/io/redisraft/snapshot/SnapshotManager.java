@@ -53,6 +53,8 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
     private final Path redisDir;
     private final String dbfilename;
     private final Path staging;
+    /** Newest RDB format this Redis loads: a snapshot in a newer one is refused before it is installed. */
+    private final int newestRdbVersion;
     private final ExecutorService worker = Threads.single("raft-snapshot");
     private volatile SnapshotHost host;
 
@@ -83,6 +85,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
         this.redisDir = redisDir;
         this.dbfilename = dbfilename;
         this.staging = storageDir.resolve(STAGING);
+        this.newestRdbVersion = RdbFormat.newestLoadable(redis.serverVersion());
     }
 
     public void attach(SnapshotHost snapshotHost) {
@@ -243,7 +246,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
         SnapshotHost h = host;
         String dbid = h == null ? null : h.dbid();
         try {
-            files.verify(dbid);
+            files.verify(dbid, newestRdbVersion);
             // Ratis wrote the files; they must be on disk before dbfilename links to them.
             SnapshotFiles.fsync(files.rdb());
             SnapshotFiles.fsync(files.meta());
@@ -287,7 +290,7 @@ public final class SnapshotManager implements RaftInfo.SnapshotStatus {
             loaded = null;
         }
         if (latest != null && (loaded == null || loaded.index() < latest.index())) {
-            latest.verify(dbid);
+            latest.verify(dbid, newestRdbVersion);
             RedisLog.notice("loading snapshot at index " + latest.index() + " (newer than the dataset loaded at start)");
             loadVerified(latest);
             loaded = loadedMetadata();

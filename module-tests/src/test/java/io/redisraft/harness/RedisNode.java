@@ -186,6 +186,16 @@ public final class RedisNode {
         return info().get(field);
     }
 
+    /** Whether this server's Redis is version {@code major.minor} or later (INFO server redis_version). */
+    public boolean redisAtLeast(int major, int minor) {
+        String server = String.valueOf(call("INFO", "server"));
+        int at = server.indexOf("redis_version:");
+        if (at < 0) throw new IllegalStateException("INFO server names no redis_version: " + server);
+        String[] version = server.substring(at + "redis_version:".length()).split("[\\r\\n]")[0].split("\\.");
+        int actualMajor = Integer.parseInt(version[0]);
+        return actualMajor > major || (actualMajor == major && Integer.parseInt(version[1]) >= minor);
+    }
+
     /** CONFIG GET pattern as a name → value map. */
     public Map<String, String> config(String pattern) {
         Map<String, String> values = new HashMap<>();
