@@ -20,6 +20,9 @@
  * A client's SUBSCRIBE, SSUBSCRIBE or PSUBSCRIBE runs natively while this node serves
  * subscribers (the ready leader: only it publishes); otherwise it goes to
  * RAFT._REJECT_SUBSCRIBE, which answers the error Java set (MOVED, CLUSTERDOWN, ...).
+ * On Redis 7.2 and later, whose filter names the client, a command flagged
+ * CMD_QUEUED_IN_MULTI (PING, ECHO) is intercepted for clients in a transaction, so it is
+ * queued with the rest as Redis would; Redis 7.0 runs it at once.
  * A raw call of the shim (g_raw_call set around its RedisModule_Call) is not touched
  * either; the commands it runs in turn (those of a script) are handled as above.
  */
@@ -41,6 +44,7 @@
 #define CMD_UNKILLABLE 128    /* SCRIPT KILL and the like: refused while a log entry is applied */
 #define CMD_WRAP_IN_SCRIPT 256 /* wrapped only while a log entry is applied and one of its scripts runs */
 #define CMD_SUBSCRIBE 512     /* a client's subscription: native only while subscribers are served */
+#define CMD_QUEUED_IN_MULTI 1024 /* not intercepted, except for a client in a transaction (Redis 7.2+) */
 
 #define NAME_MAX_LEN 64
 #define TRIGGERS_MAX_LEN 64
@@ -105,6 +109,38 @@ SHIM_EXPORT int rr_set_command_flags(const char *name, int flags, const char *tr
     return RM_OK;
 }
 
+/* Clients in a transaction the module queues (a handful at a time: a plain array). */
+static uint64_t *in_transaction;
+static size_t in_transaction_count, in_transaction_cap;
+
+/* Main thread: the client with this id entered (in = 1) or left (0) a transaction. */
+SHIM_EXPORT void rr_set_in_transaction(int64_t client_id, int in) {
+    for (size_t i = 0; i < in_transaction_count; i++) {
+        if (in_transaction[i] == (uint64_t)client_id) {
+            if (!in) in_transaction[i] = in_transaction[--in_transaction_count];
+            return;
+        }
+    }
+    if (!in || !RedisModule_CommandFilterGetClientId) return;
+    if (in_transaction_count == in_transaction_cap) {
+        size_t cap = in_transaction_cap ? 2 * in_transaction_cap : 16;
+        uint64_t *grown = realloc(in_transaction, cap * sizeof(*grown));
+        if (!grown) return;
+        in_transaction = grown;
+        in_transaction_cap = cap;
+    }
+    in_transaction[in_transaction_count++] = (uint64_t)client_id;
+}
+
+static int client_in_transaction(RedisModuleCommandFilterCtx *f) {
+    if (in_transaction_count == 0 || !RedisModule_CommandFilterGetClientId) return 0;
+    uint64_t id = RedisModule_CommandFilterGetClientId(f);
+    for (size_t i = 0; i < in_transaction_count; i++) {
+        if (in_transaction[i] == id) return 1;
+    }
+    return 0;
+}
+
 static const Entry unknown = {.flags = CMD_INTERCEPT};
 
 static const Entry *lookup(RedisModuleCommandFilterCtx *f, int argc) {
@@ -167,7 +203,8 @@ static void filter(RedisModuleCommandFilterCtx *f) {
     int flags = e->flags;
     if (g_internal_calls == 0) {
         if ((flags & CMD_SUBSCRIBE) && subscribe_refusal) insert_front(f, "RAFT._REJECT_SUBSCRIBE");
-        else if (flags & CMD_INTERCEPT) insert_front(f, "RAFT");
+        else if ((flags & CMD_INTERCEPT) || ((flags & CMD_QUEUED_IN_MULTI) && client_in_transaction(f)))
+            insert_front(f, "RAFT");
         return;
     }
     if (flags & CMD_UNKILLABLE) {

@@ -4,6 +4,7 @@
 
 #define RM_DEFINE(ret, name, params) ret(*RedisModule_##name) params = NULL;
 RM_API_FUNCTIONS(RM_DEFINE)
+RM_OPTIONAL_FUNCTIONS(RM_DEFINE)
 #undef RM_DEFINE
 
 typedef int (*GetApiFunc)(const char *name, void *target);
@@ -21,6 +22,10 @@ int rm_api_init(RedisModuleCtx *ctx, const char *module_name, int module_version
     }
     RM_API_FUNCTIONS(RM_RESOLVE)
 #undef RM_RESOLVE
+#define RM_RESOLVE_OPTIONAL(ret, name, params)                                     \
+    if (get_api("RedisModule_" #name, (void *)&RedisModule_##name) != RM_OK) RedisModule_##name = NULL;
+    RM_OPTIONAL_FUNCTIONS(RM_RESOLVE_OPTIONAL)
+#undef RM_RESOLVE_OPTIONAL
 
     if (missing) return RM_ERR;
     if (RedisModule_IsModuleNameBusy(module_name)) return RM_ERR;

@@ -232,12 +232,17 @@ typedef struct RedisModuleTypeMethods {
     X(size_t, CallReplyLength, (RedisModuleCallReply *reply)) \
     X(RedisModuleCallReply *, CallReplyArrayElement, (RedisModuleCallReply *reply, size_t idx))
 
+/* Functions of later Redis versions: NULL where the server lacks them (Redis 7.0). */
+#define RM_OPTIONAL_FUNCTIONS(X) \
+    X(unsigned long long, CommandFilterGetClientId, (RedisModuleCommandFilterCtx *fctx))
+
 #define RM_DECLARE(ret, name, params) extern ret(*RedisModule_##name) params;
 RM_API_FUNCTIONS(RM_DECLARE)
+RM_OPTIONAL_FUNCTIONS(RM_DECLARE)
 #undef RM_DECLARE
 
 /* Resolves every function above and registers the module name. Returns RM_ERR
- * (after logging which one) if the server lacks a function or the name is taken. */
+ * (after logging which one) if the server lacks a required function or the name is taken. */
 int rm_api_init(RedisModuleCtx *ctx, const char *module_name, int module_version);
 
 #endif

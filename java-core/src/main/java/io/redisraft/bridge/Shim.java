@@ -34,6 +34,8 @@ public interface Shim {
     int CMD_WRAP_IN_SCRIPT = 256;
     /** SUBSCRIBE and the like: run natively only while no refusal is set (rr_set_subscribe_refusal). */
     int CMD_SUBSCRIBE = 512;
+    /** Not intercepted, except for a client in a transaction ({@link #rr_set_in_transaction}; Redis 7.2+). */
+    int CMD_QUEUED_IN_MULTI = 1024;
 
     /** Modes of {@link #rr_execute}; the same values are in exec.c. */
     int EXEC_APPLYING = 1;
@@ -54,6 +56,9 @@ public interface Shim {
 
     /** The error a client's SUBSCRIBE (SSUBSCRIBE, PSUBSCRIBE) gets now, or null to let it run. */
     void rr_set_subscribe_refusal(String error);
+
+    /** Main thread: the client entered ({@code in} 1) or left (0) a transaction the module queues. */
+    void rr_set_in_transaction(long clientId, int in);
 
     long rr_block_client(long ctx);
 

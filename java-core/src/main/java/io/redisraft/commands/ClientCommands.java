@@ -46,7 +46,7 @@ final class ClientCommands {
     private final ClientAuth auth;
     private final LeaderWait leaderWait;
     private volatile CommandTable table;
-    private final Transactions transactions = new Transactions();
+    private final Transactions transactions;
     private final ClusterTopology topology;
     private final SetPop setPop;
     private final Waiters waiters;
@@ -61,6 +61,7 @@ final class ClientCommands {
                    ShardGroups shards, SlotMover mover) {
         this.mover = mover;
         this.redis = redis;
+        this.transactions = new Transactions(redis.shim());
         this.leaderWait = leaderWait;
         this.config = config;
         this.node = node;
@@ -237,6 +238,10 @@ final class ClientCommands {
         if (caller.outOfMemory()) {
             tx.aborted = true;
             return Errors.OOM;
+        }
+        if (spec.kind() == CommandKind.PASSTHROUGH && CommandTable.queuedInMulti(spec.name())) {
+            tx.commands.add(argv); // the filter sends these only on Redis 7.2+ (CommandTable.QUEUED_IN_MULTI)
+            return Resp.simple("QUEUED");
         }
         switch (spec.kind()) {
             case UNSUPPORTED:

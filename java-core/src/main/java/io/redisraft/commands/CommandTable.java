@@ -113,6 +113,11 @@ public final class CommandTable {
     private static final Set<String> LEADER_ONLY = Set.of("publish", "spublish", "pubsub");
     /** Subscriptions: taken only by the ready leader, the only node that publishes (pubsub.SubscribeGate). */
     private static final Set<String> SUBSCRIPTIONS = Set.of("subscribe", "ssubscribe", "psubscribe");
+    /**
+     * Commands Redis runs locally that a transaction must queue, as Redis does (their reply
+     * is part of EXEC's). Redis 7.0's filter does not name the client, so there they run at once.
+     */
+    private static final Set<String> QUEUED_IN_MULTI = Set.of("ping", "echo");
     /** Refused while a replicated script runs: it must end the same way on every node. */
     private static final Set<String> UNKILLABLE = Set.of("script|kill", "function|kill");
 
@@ -233,6 +238,11 @@ public final class CommandTable {
         return new String(arg, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
     }
 
+    /** Whether a transaction queues this command although Redis otherwise runs it locally. */
+    public static boolean queuedInMulti(String name) {
+        return QUEUED_IN_MULTI.contains(name);
+    }
+
     /** Main thread: installs this table in the shim's command filter. */
     public void publish(Shim shim) {
         shim.rr_clear_command_flags();
@@ -250,6 +260,7 @@ public final class CommandTable {
         if (s.write()) flags |= Shim.CMD_WRITE;
         if (UNKILLABLE.contains(s.name())) flags |= Shim.CMD_UNKILLABLE;
         if (SUBSCRIPTIONS.contains(s.name())) flags |= Shim.CMD_SUBSCRIBE;
+        if (QUEUED_IN_MULTI.contains(s.name())) flags |= Shim.CMD_QUEUED_IN_MULTI;
         Set<InternalRole> roles = s.roles();
         if (roles.contains(InternalRole.DEADLINE)) {
             flags |= DEADLINE_OPTIONS.containsKey(s.name()) ? Shim.CMD_WRAP_IF_ARG : Shim.CMD_WRAP;

@@ -1,5 +1,6 @@
 package io.redisraft.commands;
 
+import io.redisraft.bridge.Shim;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -7,8 +8,8 @@ import java.util.Map;
 
 /**
  * MULTI state per client. Redis's own MULTI is never used: queued commands are kept
- * here and the whole transaction becomes one unit of one log entry at EXEC. Main
- * thread only.
+ * here and the whole transaction becomes one unit of one log entry at EXEC. The shim's
+ * filter learns who is in a transaction, to queue PING and ECHO for them. Main thread only.
  */
 final class Transactions {
     static final class Transaction {
@@ -19,6 +20,11 @@ final class Transactions {
     }
 
     private final Map<Long, Transaction> byClient = new HashMap<>();
+    private final Shim shim;
+
+    Transactions(Shim shim) {
+        this.shim = shim;
+    }
 
     Transaction get(long clientId) {
         return byClient.get(clientId);
@@ -26,14 +32,17 @@ final class Transactions {
 
     void begin(long clientId) {
         byClient.put(clientId, new Transaction());
+        shim.rr_set_in_transaction(clientId, 1);
     }
 
     Transaction end(long clientId) {
-        return byClient.remove(clientId);
+        Transaction ended = byClient.remove(clientId);
+        if (ended != null) shim.rr_set_in_transaction(clientId, 0);
+        return ended;
     }
 
     void clientGone(long clientId) {
-        byClient.remove(clientId);
+        end(clientId);
     }
 
     int open() {

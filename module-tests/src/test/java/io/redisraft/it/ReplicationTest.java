@@ -136,6 +136,28 @@ class ReplicationTest {
             assertEquals("OK", Commands.call(j, "DISCARD"));
             assertEquals(null, Commands.call(j, "GET", "b"));
 
+            // PING and ECHO are queued as in Redis where the command filter names the client
+            // (Redis 7.2+); Redis 7.0's does not, so there they run at once (as with RedisRaft).
+            assertEquals("OK", Commands.call(j, "MULTI"));
+            if (leader.redisAtLeast(7, 2)) {
+                assertEquals("QUEUED", Commands.call(j, "PING"));
+                assertEquals("QUEUED", Commands.call(j, "SET", "p", "1"));
+                assertEquals("QUEUED", Commands.call(j, "ECHO", "e"));
+                assertEquals(List.of("PONG", "OK", "e"), Commands.call(j, "EXEC"));
+                assertEquals("OK", Commands.call(j, "MULTI"));
+                assertEquals("QUEUED", Commands.call(j, "PING", "abc"));
+                assertEquals("QUEUED", Commands.call(j, "GET", "p"));
+                assertEquals(List.of("abc", "1"), Commands.call(j, "EXEC"));
+            } else {
+                assertEquals("PONG", Commands.call(j, "PING"));
+                assertEquals("QUEUED", Commands.call(j, "SET", "p", "1"));
+                assertEquals(List.of("OK"), Commands.call(j, "EXEC"));
+            }
+            assertEquals("PONG", Commands.call(j, "PING"), "outside a transaction PING runs at once");
+            assertEquals("OK", Commands.call(j, "MULTI"));
+            assertEquals("OK", Commands.call(j, "DISCARD"));
+            assertEquals("PONG", Commands.call(j, "PING"), "after DISCARD PING runs at once");
+
             assertEquals("OK", Commands.call(j, "MULTI"));
             assertEquals(new ReplyError("ERR MULTI calls can not be nested"), Commands.call(j, "MULTI"));
             assertEquals(new ReplyError("ERR wrong number of arguments for 'set' command"), Commands.call(j, "SET", "c"));
