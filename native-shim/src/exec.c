@@ -79,7 +79,8 @@ static int unit_selected_db = -1;
  * stack frame per level of nesting: a script returning a table nested thousands deep
  * (Redis's "Script return recursive object" test) overflowed the main thread's stack and
  * killed redis-server. Such a reply is freed on a thread with a large stack while the
- * main thread waits for it, so nothing else runs meanwhile.
+ * main thread waits for it, so nothing else runs meanwhile. Redis 7.0 frees a reply
+ * without parsing it: there nothing is checked.
  */
 #define DEEP_REPLY_LEVELS 64
 #define DEEP_REPLY_STACK (256u << 20)
@@ -124,8 +125,10 @@ static void *free_reply_thread(void *reply) {
 
 static void free_call_reply(RedisModuleCallReply *reply) {
     if (!reply) return;
+    static int free_parses = -1; /* Redis 7.2 on: 0x00MMmmpp */
+    if (free_parses < 0) free_parses = RedisModule_GetServerVersion() >= 0x00070200;
     size_t len = 0;
-    const char *proto = RedisModule_CallReplyProto(reply, &len);
+    const char *proto = free_parses ? RedisModule_CallReplyProto(reply, &len) : NULL;
     if (proto && reply_is_deep(proto, len)) {
         pthread_attr_t attr;
         pthread_t thread;

@@ -20,6 +20,7 @@ public final class RedisApi {
     public static final int CONTEXT_LUA = 1;
 
     private final Shim shim;
+    private RedisVersion version;
 
     public RedisApi(Shim shim) {
         this.shim = shim;
@@ -155,12 +156,15 @@ public final class RedisApi {
         return items.size() == 2 ? items.get(1).asText() : null;
     }
 
-    /** This Redis's version line, from INFO server. */
+    /** Main thread: this Redis's version line, read from INFO server once. */
     public RedisVersion serverVersion() {
-        for (String line : call("INFO", "server").asText().split("\r?\n")) {
-            if (line.startsWith("redis_version:")) return RedisVersion.parse(line.substring("redis_version:".length()));
+        if (version == null) {
+            version = RedisVersion.V7_0;
+            for (String line : call("INFO", "server").asText().split("\r?\n")) {
+                if (line.startsWith("redis_version:")) version = RedisVersion.parse(line.substring("redis_version:".length()));
+            }
         }
-        return RedisVersion.V7_0;
+        return version;
     }
 
     /** Replies to the client of a module command that is still running. */

@@ -19,9 +19,4 @@ public record RedisVersion(int major, int minor) {
     public boolean atLeast(int otherMajor, int otherMinor) {
         return major > otherMajor || (major == otherMajor && minor >= otherMinor);
     }
-
-    @Override
-    public String toString() {
-        return major + "." + minor;
-    }
 }

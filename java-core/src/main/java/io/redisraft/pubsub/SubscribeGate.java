@@ -13,9 +13,8 @@ import java.util.function.Supplier;
  * and PSUBSCRIBE answer why this node does not serve (-MOVED to the leader,
  * -CLUSTERDOWN, -NOCLUSTER ...) instead of accepting a subscriber that would never get
  * a message. A leader that stops serving disconnects its subscribers, as RedisRaft
- * does. The shim's filter decides from the refusal pushed here, refreshed on every
- * housekeeping tick: a node that just lost (or won) the leadership may take (or refuse)
- * subscriptions for up to one tick more.
+ * does. The shim's filter decides from the refusal pushed here, refreshed when Ratis
+ * reports a leader change and on every housekeeping tick.
  */
 public final class SubscribeGate {
     private final RedisApi redis;
