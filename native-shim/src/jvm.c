@@ -7,9 +7,11 @@
  */
 #include <dlfcn.h>
 #include <jni.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -18,7 +20,9 @@
 #define REDISRAFT_BUILD_LIBJVM "libjvm.so"
 #endif
 
-#define MAX_JVM_OPTIONS 64
+/* Options of raft.jvm-options; the shim adds up to 5 of its own. */
+#define MAX_USER_JVM_OPTIONS 60
+#define MAX_JVM_OPTIONS (MAX_USER_JVM_OPTIONS + 5)
 
 typedef jint (*CreateJavaVMFunc)(JavaVM **vm, void **env, void *args);
 
@@ -50,6 +54,51 @@ static void resolve_libjvm(const char *java_home, char *out, size_t outlen) {
 
 int jvm_is_running(void) { return g_vm != NULL; }
 
+#define ARCHIVE_NAME "redisraft.jsa"
+
+/* "<real path>:<mtime>:<size>" of a file, as scripts/cds-archive.sh writes it; 0 if it cannot be read. */
+static int file_key(const char *path, char *out, size_t outlen) {
+    char real[PATH_MAX];
+    struct stat st;
+    if (!realpath(path, real) || stat(real, &st) != 0) return 0;
+    snprintf(out, outlen, "%s:%lld:%lld", real, (long long)st.st_mtime, (long long)st.st_size);
+    return 1;
+}
+
+/*
+ * The class-data sharing archive the build made next to the jar (scripts/cds-archive.sh),
+ * if it was made for this very jar and JVM library. HotSpot would refuse a stale archive
+ * by itself, but then it shares nothing at all, not even the JDK's own classes.
+ * Writes "-XX:SharedArchiveFile=<path>" into option; returns 0 when there is none to use.
+ */
+static int archive_option(const char *libjvm, const char *jar, char *option, size_t optlen) {
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s", jar);
+    char *slash = strrchr(dir, '/');
+    if (!slash) return 0;
+    *slash = '\0';
+
+    char archive[PATH_MAX + 64], key_path[PATH_MAX + 64];
+    snprintf(archive, sizeof(archive), "%s/%s", dir, ARCHIVE_NAME);
+    snprintf(key_path, sizeof(key_path), "%s.key", archive);
+    char recorded[3 * PATH_MAX] = "";
+    FILE *f = fopen(key_path, "r");
+    if (!f) return 0;
+    int read_ok = fgets(recorded, sizeof(recorded), f) != NULL;
+    fclose(f);
+    recorded[strcspn(recorded, "\n")] = '\0';
+
+    char jvm_key[PATH_MAX + 64], jar_key[PATH_MAX + 64], expected[3 * PATH_MAX];
+    if (!read_ok || !file_key(libjvm, jvm_key, sizeof(jvm_key)) || !file_key(jar, jar_key, sizeof(jar_key))) return 0;
+    snprintf(expected, sizeof(expected), "libjvm=%s jar=%s", jvm_key, jar_key);
+    if (strcmp(recorded, expected) != 0 || access(archive, R_OK) != 0) {
+        shim_logf("verbose", "not using %s: made for another jar or JVM", archive);
+        return 0;
+    }
+    snprintf(option, optlen, "-XX:SharedArchiveFile=%s", archive);
+    return 1;
+}
+
 int jvm_boot(const char *java_home, const char *jvm_options, const char *classpath, char *err, size_t errlen) {
     char libjvm[4096];
     resolve_libjvm(java_home, libjvm, sizeof(libjvm));
@@ -80,12 +129,16 @@ int jvm_boot(const char *java_home, const char *jvm_options, const char *classpa
     options[n++].extraInfo = (void *)jvm_vfprintf;
     options[n].optionString = "abort";
     options[n++].extraInfo = (void *)jvm_abort;
+    /* Before raft.jvm-options, so that -Xshare:off or another archive given there wins. */
+    char archive[PATH_MAX + 64];
+    if (archive_option(libjvm, classpath, archive, sizeof(archive))) options[n++].optionString = archive;
 
     char *opts = strdup(jvm_options ? jvm_options : "");
     char *save = NULL;
+    int user_options = 0;
     for (char *tok = strtok_r(opts, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-        if (n == MAX_JVM_OPTIONS) {
-            snprintf(err, errlen, "too many options in raft.jvm-options (at most %d)", MAX_JVM_OPTIONS - 4);
+        if (user_options++ == MAX_USER_JVM_OPTIONS) {
+            snprintf(err, errlen, "too many options in raft.jvm-options (at most %d)", MAX_USER_JVM_OPTIONS);
             free(opts);
             free(cp_option);
             return RM_ERR;

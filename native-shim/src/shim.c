@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,14 @@
 #define JAR_NAME "redisraft-java.jar"
 
 RedisModuleCtx *g_ctx;
-int g_main_pid;
 
-int shim_in_fork_child(void) { return getpid() != g_main_pid; }
+/* Set in a fork child by the pthread_atfork handler. A flag rather than getpid(): the
+ * filter and the bridge ask on every command, and getpid() is a system call each time. */
+static volatile int g_in_fork_child;
+
+static void mark_fork_child(void) { g_in_fork_child = 1; }
+
+int shim_in_fork_child(void) { return g_in_fork_child; }
 
 void shim_logf(const char *level, const char *fmt, ...) {
     char line[1024];
@@ -122,7 +128,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         fprintf(stderr, "<raft> refusing to load: this Redis lacks module APIs the shim needs (Redis 7.0+)\n");
         return RM_ERR;
     }
-    g_main_pid = getpid();
+    pthread_atfork(NULL, NULL, mark_fork_child);
     /* Keys are opened for writing only to look at them quietly (expiry.c); a real change is signalled there. */
     RedisModule_SetModuleOptions(ctx, RM_OPTION_NO_IMPLICIT_SIGNAL_MODIFIED);
     g_ctx = RedisModule_GetDetachedThreadSafeContext(ctx);

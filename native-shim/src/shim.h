@@ -18,8 +18,7 @@
 
 /* Detached context used for RM_Call, logging and config strings; created in OnLoad. */
 extern RedisModuleCtx *g_ctx;
-/* Pid of the redis-server process; anything else is a fork child that must never touch Java. */
-extern int g_main_pid;
+/* True in a fork child of redis-server (an RDB or AOF rewrite child): it must never touch Java. */
 int shim_in_fork_child(void);
 
 /* Logging: level is one of "debug", "verbose", "notice", "warning". */

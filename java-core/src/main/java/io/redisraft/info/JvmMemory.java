@@ -1,5 +1,6 @@
 package io.redisraft.info;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -10,10 +11,29 @@ import java.lang.management.MemoryUsage;
 /**
  * INFO raft section "jvm": what the embedded JVM holds, so that an operator can split
  * the process's RSS into Redis's own memory (INFO memory) and the JVM's. All in bytes,
- * except thread and collection counts and collection time (ms).
+ * except thread and collection counts and collection time (ms), and the class-data archive.
  */
 final class JvmMemory {
     private JvmMemory() {}
+
+    /** The class-data archive the JVM maps, fixed at boot. */
+    private static final String CLASS_ARCHIVE = classArchive();
+
+    /**
+     * Which class-data archive the JVM maps: the module's (scripts/cds-archive.sh), by its
+     * path; "jdk" when only the JDK's own; "none" when it shares no classes (HotSpot turns
+     * sharing off altogether when it refuses an archive, and java.vm.info then lacks "sharing").
+     */
+    private static String classArchive() {
+        if (!System.getProperty("java.vm.info", "").contains("sharing")) return "none";
+        try {
+            String file = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("SharedArchiveFile").getValue();
+            return file.isEmpty() ? "jdk" : file;
+        } catch (RuntimeException e) {
+            return "jdk";
+        }
+    }
 
     static void write(InfoSink sink) {
         sink.section("jvm");
@@ -48,5 +68,6 @@ final class JvmMemory {
         }
         sink.field("jvm_gc_count", collections);
         sink.field("jvm_gc_time_ms", collectionMs);
+        sink.field("jvm_class_archive", CLASS_ARCHIVE);
     }
 }

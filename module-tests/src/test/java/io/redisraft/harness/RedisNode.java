@@ -30,6 +30,8 @@ public final class RedisNode {
     /** TLS only on the port (and between nodes), or null. */
     private final Tls tls;
     private Process process;
+    /** The module this node loads, when not the one of -Dredisraft.module. */
+    private Path module;
 
     /** A node on 127.0.0.1. */
     RedisNode(String name, Path dir, int port, List<String> args, Tls tls) {
@@ -88,6 +90,12 @@ public final class RedisNode {
         return process != null && process.isAlive();
     }
 
+    /** Loads the module from {@code so} (a copy elsewhere, say) instead of -Dredisraft.module. */
+    public RedisNode withModule(Path so) {
+        this.module = so;
+        return this;
+    }
+
     /** Starts the process (again, after a stop or kill: same port and directory). */
     public RedisNode start() {
         List<String> cmd = new ArrayList<>(launcher);
@@ -96,7 +104,7 @@ public final class RedisNode {
         cmd.addAll(List.of("--bind", host, "--protected-mode", "no",
                 "--dir", dir.toString(),
                 "--logfile", logFile().toString(), "--save", "", "--appendonly", "no",
-                "--loadmodule", modulePath().toString(), "--raft.addr", address()));
+                "--loadmodule", (module != null ? module : modulePath()).toString(), "--raft.addr", address()));
         cmd.addAll(args);
         try {
             Files.createDirectories(dir);

@@ -10,8 +10,9 @@ import io.redisraft.harness.Servers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -66,19 +67,40 @@ class EnvironmentTest {
         Path lonely = n.dir().resolve("lonely");
         Files.createDirectories(lonely);
         Path so = Files.copy(RedisNode.modulePath(), lonely.resolve("redisraft.so"));
-        Process p = new ProcessBuilder(RedisNode.redisServerBinary(), "--port", Integer.toString(n.port()),
-                "--bind", "127.0.0.1", "--dir", n.dir().toString(), "--logfile", n.logFile().toString(),
-                "--loadmodule", so.toString()).redirectErrorStream(true)
-                .redirectOutput(n.dir().resolve("stdout.log").toFile()).start();
-        try {
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-            assertNotEquals(0, p.exitValue());
-            String log = n.log();
-            assertTrue(log.contains("refusing to load: the module jar is missing"), log);
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            p.destroyForcibly();
+        n.withModule(so).start();
+        assertRefused(n, "the module jar is missing");
+    }
+
+    /** The build's class-data archive (scripts/cds-archive.sh) is mapped by every node. */
+    @Test
+    void theClassArchiveOfTheBuildIsUsed() throws IOException {
+        Path archive = RedisNode.modulePath().resolveSibling("redisraft.jsa");
+        assertTrue(Files.exists(archive) && Files.exists(archive.resolveSibling("redisraft.jsa.key")),
+                "the build made no class-data archive next to " + RedisNode.modulePath()
+                        + " (scripts/cds-archive.sh says why in the build's output)");
+        RedisNode n = servers.node().start().awaitReady(RaftCluster.READY);
+        assertEquals(archive.toRealPath().toString(), n.info("raft_jvm_class_archive"));
+    }
+
+    /**
+     * An archive is valid only for the jars it was made from, where they were: a copy of the
+     * build's output elsewhere boots without it and serves. HotSpot, given a stale archive,
+     * would share no class at all; the shim passes none, so the JDK's own archive still serves.
+     */
+    @Test
+    void aCopiedModuleStartsWithoutTheArchive() throws IOException {
+        RedisNode n = servers.node();
+        Path built = RedisNode.modulePath().getParent();
+        Path copy = n.dir().resolve("copy");
+        Files.createDirectories(n.dir());
+        try (Stream<Path> files = Files.walk(built)) {
+            for (Path from : (Iterable<Path>) files::iterator) {
+                Files.copy(from, copy.resolve(built.relativize(from).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+            }
         }
+        n.withModule(copy.resolve("redisraft.so")).start().awaitReady(RaftCluster.READY);
+        assertEquals("jdk", n.info("raft_jvm_class_archive"), "the JDK's own class sharing stays on");
+        assertTrue(String.valueOf(n.call("RAFT.CLUSTER", "INIT")).startsWith("OK"));
+        RaftCluster.awaitTrue(RaftCluster.READY, () -> "OK".equals(String.valueOf(n.call("SET", "k", "v"))), "a write");
     }
 }
