@@ -4,7 +4,7 @@
 # one client; for the leader and one follower the CPU time of each group of threads (Redis
 # main thread, Ratis and Netty threads, JIT compilers, GC, ...) per committed log entry,
 # from /proc/<pid>/task/*/stat, and the SETs each entry carried.
-#   bench/write-path.sh                 (about 3 minutes)
+#   bench/write-path.sh                 (about 4 minutes)
 #   RAFT_ARGS="--raft.jvm-options ..." bench/write-path.sh   extra arguments for every node
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -13,14 +13,14 @@ read -r -a RAFT_EXTRA <<< "${RAFT_ARGS:-}"
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 WINDOW=${WINDOW:-8}
 
-# thread_ticks <pid>: "<thread group> <ticks>" per thread; trailing digits and pool
-# numbers are dropped from thread names so that pools add up.
+# thread_ticks <pid>: "<thread id> <thread group> <ticks>" per thread, sorted by id; trailing
+# digits and pool numbers are dropped from thread names so that pools add up.
 thread_ticks() {
   local t
   for t in /proc/"$1"/task/*; do
-    printf '%s %s\n' "$(tr ' ' '_' < "$t/comm" 2> /dev/null | sed -E 's/[-_#]?[0-9]+([-_][0-9]+)*$//')" \
+    printf '%s %s %s\n' "${t##*/}" "$(tr ' ' '_' < "$t/comm" 2> /dev/null | sed -E 's/[-_#]?[0-9]+([-_][0-9]+)*$//')" \
       "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
-  done | awk '{s[$1] += $2} END {for (k in s) print k, s[k]}' | sort
+  done | LC_ALL=C sort
 }
 
 # sets_applied <port>: SETs that server has executed (commandstats).
@@ -48,9 +48,11 @@ profile() {
   echo "  CPU per entry (µs) by thread group"
   for role in l f; do
     [[ $role == l ]] && echo "  leader:" || echo "  follower:"
-    # Threads started during the window count from zero.
-    join -a 2 -e 0 -o 0,1.2,2.2 <(cat "$SCRATCH/${role}0") <(cat "$SCRATCH/${role}1") \
-      | awk -v e="$entries" -v us="$TICK_US" '{d = ($3 - $2) * us / e; t += d; if (d > 0) printf "    %-28s %8.0f\n", $1, d} END {printf "    %-28s %8.0f\n", "total", t}' \
+    # Per thread, then by group: threads started during the window count from zero (the
+    # ticks of one that ended in it are lost: /proc no longer shows them).
+    LC_ALL=C join -a 2 -e 0 -o 0,2.2,1.3,2.3 "$SCRATCH/${role}0" "$SCRATCH/${role}1" \
+      | awk -v e="$entries" -v us="$TICK_US" '{g[$2] += ($4 - $3) * us / e}
+          END {for (k in g) {t += g[k]; if (g[k] > 0) printf "    %-28s %8.0f\n", k, g[k]}; printf "    %-28s %8.0f\n", "total", t}' \
       | sort -k2 -rn
   done
 }

@@ -2,7 +2,7 @@
 # Class-data sharing archive for the module's JVM: build/out/redisraft.jsa.
 #   scripts/cds-archive.sh <out dir> <java home>      (run by the build)
 #
-# The JVM inside each node loads and verifies about 4,600 classes (Ratis, Netty, jnr-ffi,
+# The JVM inside each node loads and verifies about 5,000 classes (Ratis, Netty, jnr-ffi,
 # the module's own) as a node boots, forms a cluster and takes its first writes. The
 # archive holds them parsed and verified, so a node maps them instead. To learn which
 # classes, two nodes of the module just built (on free 127.0.0.1 ports, in a scratch
@@ -10,7 +10,8 @@
 # it loads; then `java -Xshare:dump` writes the archive for exactly this jar and this JDK.
 # redisraft.jsa.key records both (path, mtime, size); the module uses the archive only when
 # they still match (native-shim/src/jvm.c), otherwise it boots as without one. Optional: if
-# anything here fails, the build goes on without an archive.
+# anything here fails, the build goes on without an archive. Trains with $REDIS_SERVER if
+# set (as the tests and scripts/cluster.sh do), else the redis-server on PATH.
 set -uo pipefail
 OUT=$(cd "$1" && pwd)
 JAVA_HOME_FOR_ARCHIVE=$2
@@ -31,7 +32,8 @@ up_to_date() {
 }
 up_to_date && exit 0
 rm -f "$ARCHIVE" "$ARCHIVE.key"
-command -v redis-server > /dev/null || { echo "cds-archive: no redis-server, no class-data archive" >&2; exit 0; }
+REDIS_SERVER=${REDIS_SERVER:-redis-server}
+command -v "$REDIS_SERVER" > /dev/null || { echo "cds-archive: no $REDIS_SERVER, no class-data archive" >&2; exit 0; }
 
 SCRATCH=$(mktemp -d /tmp/redisraft-cds.XXXXXX)
 PIDS=()
@@ -46,11 +48,13 @@ give_up() {
   exit 0
 }
 
-# A port p is free when neither p nor its Raft port p+10000 listens.
+# free_port [taken]: a port p where neither p nor its Raft port p+10000 listens, below
+# Linux's range of outgoing ports (32768 and up), and not the one already taken.
 free_port() {
   local p
   for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 10000))
+    p=$((20000 + RANDOM % 2700))
+    [[ $p == "${1:-}" ]] && continue
     ss -Hltn "sport = :$p or sport = :$((p + 10000))" 2> /dev/null | grep -q . || { echo "$p"; return; }
   done
   return 1
@@ -58,10 +62,10 @@ free_port() {
 
 PORTS=()
 for i in 1 2; do
-  port=$(free_port) || give_up "no free port"
+  port=$(free_port "${PORTS[0]:-}") || give_up "no free port"
   PORTS+=("$port")
   mkdir -p "$SCRATCH/node$i"
-  redis-server --port "$port" --bind 127.0.0.1 --dir "$SCRATCH/node$i" --logfile "$SCRATCH/node$i/redis.log" \
+  "$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --dir "$SCRATCH/node$i" --logfile "$SCRATCH/node$i/redis.log" \
     --save "" --loadmodule "$MODULE" --raft.addr "127.0.0.1:$port" \
     --raft.java-home "$JAVA_HOME_FOR_ARCHIVE" \
     --raft.jvm-options "-Xmx128m -XX:+UseSerialGC -XX:DumpLoadedClassList=$SCRATCH/node$i/classes.lst" \
@@ -84,10 +88,16 @@ redis-cli -p "${PORTS[0]}" RAFT.DEBUG COMPACT > /dev/null 2>&1
 for port in "${PORTS[@]}"; do redis-cli -p "$port" SHUTDOWN NOSAVE > /dev/null 2>&1; done
 for pid in "${PIDS[@]}"; do
   for _ in $(seq 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2> /dev/null
+  wait "$pid" 2> /dev/null
 done
+PIDS=()   # reaped: their numbers may be reused while the archive is written
 
-# Both nodes' lists, each class once, in the order first loaded.
-cat "$SCRATCH"/node*/classes.lst 2> /dev/null | awk '!seen[$0]++' > "$SCRATCH/classes.lst"
+# Both nodes' lists, each class once, in the order first loaded. From JDK 18 on, each line
+# carries the class's id in the JVM that listed it, which differs between the two nodes:
+# the ids go (this module defines no class loader of its own, whose classes need them).
+cat "$SCRATCH"/node*/classes.lst 2> /dev/null | sed -E '/ source: /d; s/ id: [0-9]+$//' | awk '!seen[$0]++' \
+  > "$SCRATCH/classes.lst"
 [[ -s $SCRATCH/classes.lst ]] || give_up "the JVMs listed no class"
 "$JAVA_HOME_FOR_ARCHIVE/bin/java" -Xshare:dump -XX:SharedClassListFile="$SCRATCH/classes.lst" \
   -XX:SharedArchiveFile="$ARCHIVE" -cp "$JAR" > "$SCRATCH/dump.log" 2>&1 \

@@ -55,6 +55,9 @@ static void resolve_libjvm(const char *java_home, char *out, size_t outlen) {
 int jvm_is_running(void) { return g_vm != NULL; }
 
 #define ARCHIVE_NAME "redisraft.jsa"
+/* A directory's path, the archive's name, and room for ".key" or the option's name. */
+#define ARCHIVE_PATH_MAX (PATH_MAX + 32)
+#define ARCHIVE_OPTION_MAX (ARCHIVE_PATH_MAX + 32)
 
 /* "<real path>:<mtime>:<size>" of a file, as scripts/cds-archive.sh writes it; 0 if it cannot be read. */
 static int file_key(const char *path, char *out, size_t outlen) {
@@ -78,7 +81,7 @@ static int archive_option(const char *libjvm, const char *jar, char *option, siz
     if (!slash) return 0;
     *slash = '\0';
 
-    char archive[PATH_MAX + 64], key_path[PATH_MAX + 64];
+    char archive[ARCHIVE_PATH_MAX], key_path[ARCHIVE_PATH_MAX + 8];
     snprintf(archive, sizeof(archive), "%s/%s", dir, ARCHIVE_NAME);
     snprintf(key_path, sizeof(key_path), "%s.key", archive);
     char recorded[3 * PATH_MAX] = "";
@@ -130,7 +133,7 @@ int jvm_boot(const char *java_home, const char *jvm_options, const char *classpa
     options[n].optionString = "abort";
     options[n++].extraInfo = (void *)jvm_abort;
     /* Before raft.jvm-options, so that -Xshare:off or another archive given there wins. */
-    char archive[PATH_MAX + 64];
+    char archive[ARCHIVE_OPTION_MAX];
     if (archive_option(libjvm, classpath, archive, sizeof(archive))) options[n++].optionString = archive;
 
     char *opts = strdup(jvm_options ? jvm_options : "");

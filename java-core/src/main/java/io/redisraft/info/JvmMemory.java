@@ -30,7 +30,7 @@ final class JvmMemory {
             String file = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                     .getVMOption("SharedArchiveFile").getValue();
             return file.isEmpty() ? "jdk" : file;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) { // a runtime without jdk.management
             return "jdk";
         }
     }
