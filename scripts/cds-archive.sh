@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Class-data sharing archive for the module's JVM: build/out/redisraft.jsa.
-#   scripts/cds-archive.sh <out dir> <java home>      (run by the build)
+#   scripts/cds-archive.sh <out dir> <java home> <default raft.jvm-options>   (run by the build)
 #
 # The JVM inside each node loads and verifies about 5,000 classes (Ratis, Netty, jnr-ffi,
 # the module's own) as a node boots, forms a cluster and takes its first writes. The
@@ -15,6 +15,7 @@
 set -uo pipefail
 OUT=$(cd "$1" && pwd)
 JAVA_HOME_FOR_ARCHIVE=$2
+JVM_OPTIONS=$3
 JAR="$OUT/redisraft-java.jar"
 MODULE="$OUT/redisraft.so"
 ARCHIVE="$OUT/redisraft.jsa"
@@ -68,7 +69,7 @@ for i in 1 2; do
   "$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --dir "$SCRATCH/node$i" --logfile "$SCRATCH/node$i/redis.log" \
     --save "" --loadmodule "$MODULE" --raft.addr "127.0.0.1:$port" \
     --raft.java-home "$JAVA_HOME_FOR_ARCHIVE" \
-    --raft.jvm-options "-Xmx128m -XX:+UseSerialGC -XX:DumpLoadedClassList=$SCRATCH/node$i/classes.lst" \
+    --raft.jvm-options "$JVM_OPTIONS -XX:DumpLoadedClassList=$SCRATCH/node$i/classes.lst" \
     > /dev/null 2>&1 &
   PIDS+=($!)
 done

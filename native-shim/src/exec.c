@@ -746,6 +746,9 @@ SHIM_EXPORT void rr_free(void *p) { free(p); }
 /* Flags of a command's context (RESP3, in a script, ...): for replies Java builds itself. */
 SHIM_EXPORT int rr_context_flags(int64_t ctx) { return RedisModule_GetContextFlags((RedisModuleCtx *)(intptr_t)ctx); }
 
+/* The running Redis's version, 0x00MMmmpp. */
+SHIM_EXPORT int rr_server_version(void) { return RedisModule_GetServerVersion(); }
+
 /* ---- Module commands ---- */
 
 /* RAFT <command> ...: a client command the filter sent to the module. */

@@ -195,7 +195,8 @@ public final class Waiters implements WaitingClients {
 
     /**
      * On each housekeeping tick and leader change: answers clients whose time is up;
-     * disconnects them all if this node no longer takes clients' commands (it stopped leading, and does not proxy to the leader).
+     * disconnects them all if this node no longer takes clients' commands (it stopped
+     * leading, and does not proxy to the leader).
      */
     public void tick() {
         if (waiters.isEmpty()) return;

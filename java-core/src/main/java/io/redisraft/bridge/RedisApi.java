@@ -20,7 +20,6 @@ public final class RedisApi {
     public static final int CONTEXT_LUA = 1;
 
     private final Shim shim;
-    private RedisVersion version;
 
     public RedisApi(Shim shim) {
         this.shim = shim;
@@ -156,15 +155,9 @@ public final class RedisApi {
         return items.size() == 2 ? items.get(1).asText() : null;
     }
 
-    /** Main thread: this Redis's version line, read from INFO server once. */
+    /** This Redis's version line. */
     public RedisVersion serverVersion() {
-        if (version == null) {
-            version = RedisVersion.V7_0;
-            for (String line : call("INFO", "server").asText().split("\r?\n")) {
-                if (line.startsWith("redis_version:")) version = RedisVersion.parse(line.substring("redis_version:".length()));
-            }
-        }
-        return version;
+        return RedisVersion.of(shim.rr_server_version());
     }
 
     /** Replies to the client of a module command that is still running. */

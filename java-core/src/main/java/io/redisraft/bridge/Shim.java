@@ -93,6 +93,9 @@ public interface Shim {
     /** RedisModule_GetContextFlags of a command's context. */
     int rr_context_flags(long ctx);
 
+    /** RedisModule_GetServerVersion: 0x00MMmmpp. */
+    int rr_server_version();
+
     /** Inside RAFT._AS: runs an encoded command bypassing the module and forwards its reply. */
     void rr_call_and_reply(long ctx, @In byte[] command, int len, int asUnitUser);
 

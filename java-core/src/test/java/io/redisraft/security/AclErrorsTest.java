@@ -7,8 +7,8 @@ import io.redisraft.resp.Resp;
 import org.junit.jupiter.api.Test;
 
 class AclErrorsTest {
-    private final AclErrors redis70 = AclErrors.of(RedisVersion.parse("7.0.15"));
-    private final AclErrors redis72 = AclErrors.of(RedisVersion.parse("7.2.6"));
+    private final AclErrors redis70 = AclErrors.of(new RedisVersion(7, 0));
+    private final AclErrors redis72 = AclErrors.of(new RedisVersion(7, 2));
 
     @Test
     void clientsGetTheWordingOfTheirRedis() {
